@@ -1,0 +1,33 @@
+"""Make the working tree importable as ``ansible_collections.netops.vrp`` for every test.
+
+The symlink tree lives outside the repository so that tools walking the repo never recurse into it.
+``ANSIBLE_COLLECTIONS_PATH`` is exported so ``ansible-playbook`` subprocesses load the same code.
+"""
+import hashlib
+import os
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+_TAG = hashlib.sha1(ROOT.encode()).hexdigest()[:10]
+COLLECTIONS_ROOT = os.path.join(tempfile.gettempdir(), "netops-vrp-" + _TAG)
+
+
+def _link_collection():
+    ns_dir = os.path.join(COLLECTIONS_ROOT, "ansible_collections", "netops")
+    link = os.path.join(ns_dir, "vrp")
+    os.makedirs(ns_dir, exist_ok=True)
+    if os.path.islink(link) and os.readlink(link) == ROOT:
+        return
+    tmp = link + ".%d" % os.getpid()
+    os.symlink(ROOT, tmp)
+    os.replace(tmp, link)
+
+
+_link_collection()
+if COLLECTIONS_ROOT not in sys.path:
+    sys.path.insert(0, COLLECTIONS_ROOT)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)  # vrpsim
+os.environ["ANSIBLE_COLLECTIONS_PATH"] = COLLECTIONS_ROOT
+os.environ.setdefault("ANSIBLE_CONFIG", os.path.join(ROOT, "ansible.cfg"))
