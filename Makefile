@@ -1,0 +1,79 @@
+# netops.vrp — developer entry points. `make demo` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEPS_STAMP := $(VENV)/.deps-stamp
+COLLECTIONS := .collections
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := build/netops-vrp-$(VERSION).tar.gz
+INSTALLED := $(COLLECTIONS)/ansible_collections/netops/vrp/MANIFEST.json
+# Everything that goes into the collection tarball (build_ignore in galaxy.yml removes the rest).
+COLLECTION_SRC := galaxy.yml README.md LICENSE requirements.txt $(shell find meta plugins roles playbooks docs changelogs extensions -type f -not -path '*/__pycache__/*' 2>/dev/null)
+PYTEST_WORKERS ?= 2
+SANITY_ROOT := build/sanity/ansible_collections/netops/vrp
+
+.PHONY: help setup build install demo test test-unit test-integration test-molecule test-packaging sanity lint bench clean
+
+help:
+	@echo "make demo   - start the vrpsim lab, run a BGP policy rollout on it, print the report, stop the lab"
+	@echo "make test   - unit, lab, integration, molecule, packaging, ansible-test sanity and ansible-lint"
+	@echo "make setup  - create $(VENV), install dependencies, build and install the collection"
+	@echo "make lint | sanity | bench | clean"
+
+$(DEPS_STAMP): pyproject.toml requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]' -r requirements.txt
+	touch $@
+
+$(TARBALL): $(DEPS_STAMP) $(COLLECTION_SRC)
+	mkdir -p build
+	rm -f build/netops-vrp-*.tar.gz
+	$(BIN)/ansible-galaxy collection build --force --output-path build . >/dev/null
+
+$(INSTALLED): $(TARBALL)
+	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) $(TARBALL) >/dev/null
+	touch $@
+
+build: $(TARBALL)
+install: $(INSTALLED)
+setup: $(DEPS_STAMP) $(INSTALLED)
+
+demo: setup
+	$(BIN)/python scripts/demo.py
+
+test: setup
+	rm -rf build/test-results
+	$(MAKE) --no-print-directory test-unit test-integration test-molecule test-packaging sanity lint
+	@echo "make test: all stages passed"
+
+test-unit: $(DEPS_STAMP)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --junitxml=build/test-results/unit.xml tests/unit tests/vrpsim
+
+test-integration: setup
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --junitxml=build/test-results/integration.xml tests/integration
+
+test-packaging: setup
+	$(BIN)/pytest -q --junitxml=build/test-results/packaging.xml tests/packaging
+
+test-molecule: setup
+	@if ls extensions/molecule/*/molecule.yml >/dev/null 2>&1; then \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" ANSIBLE_CONFIG="$(CURDIR)/ansible.cfg" $(BIN)/molecule test --all; \
+	else echo "test-molecule: no molecule scenarios yet"; fi
+
+sanity: $(DEPS_STAMP)
+	$(BIN)/python scripts/sanity.py
+
+lint: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production --offline
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	-$(BIN)/python -m vrpsim lab down --all 2>/dev/null
+	rm -rf build $(COLLECTIONS) .vrpsim .pytest_cache tests/output
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
