@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Argument specs of every netops.vrp module: the one home for the user-facing interface.
+
+The module files (docs + ``main()``) and the action plugins (where the work runs) both read
+``ARGSPECS[name]``; ansible-core's ArgumentSpecValidator checks types, choices and the
+mutually-exclusive / required-if rules here, then ``validate.py`` checks VRP value rules.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+ADDRESS_FAMILIES = ["ipv4", "ipv6", "vpnv4", "vpn-instance"]
+
+# Where a BGP operation applies: address family (+ VPN instance) and one selector.
+SCOPE_OPTIONS = dict(
+    address_family=dict(type="str", default="ipv4", choices=ADDRESS_FAMILIES),
+    vpn_instance=dict(type="str"),
+    peers=dict(type="list", elements="str"),
+    groups=dict(type="list", elements="str"),
+    selector=dict(type="str", choices=["all", "external", "internal"]),
+)
+SCOPE_RULES = dict(
+    mutually_exclusive=[["peers", "groups", "selector"]],
+    required_one_of=[["peers", "groups", "selector"]],
+    required_if=[["address_family", "vpn-instance", ["vpn_instance"]]],
+)
+
+# How a configuration change is committed (two-stage candidate on VRP8).
+COMMIT_OPTIONS = dict(
+    commit_label=dict(type="str"),
+    commit_description=dict(type="str"),
+    commit_trial=dict(type="int"),
+)
+
+# Per-peer configuration modules target named peers or groups only.
+PEER_CONFIG_OPTIONS = dict(
+    address_family=SCOPE_OPTIONS["address_family"],
+    vpn_instance=SCOPE_OPTIONS["vpn_instance"],
+    peers=SCOPE_OPTIONS["peers"],
+    groups=SCOPE_OPTIONS["groups"],
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    allow_session_reset=dict(type="bool", default=False),
+)
+PEER_CONFIG_RULES = dict(
+    required_one_of=[["peers", "groups"]],
+    required_if=[["address_family", "vpn-instance", ["vpn_instance"]]],
+)
+
+
+def _spec(options, **rules):
+    spec = dict(argument_spec=options)
+    spec.update(rules)
+    return spec
+
+
+ARGSPECS = {
+    "bgp_facts": _spec(dict(
+        gather_subset=dict(type="list", elements="str", default=["all"],
+                           choices=["all", "ipv4", "ipv6", "vpnv4", "vpn-instance", "groups"]),
+        vpn_instances=dict(type="list", elements="str"),
+        verbose=dict(type="bool", default=True),
+        query=dict(type="str"),
+    )),
+    "bgp_route_refresh": _spec(dict(PEER_CONFIG_OPTIONS, **COMMIT_OPTIONS), **PEER_CONFIG_RULES),
+    "bgp_keep_all_routes": _spec(dict(PEER_CONFIG_OPTIONS, **COMMIT_OPTIONS), **PEER_CONFIG_RULES),
+    "bgp_soft_reset": _spec(dict(
+        SCOPE_OPTIONS,
+        direction=dict(type="str", required=True, choices=["import", "export"]),
+        verify=dict(type="bool", default=True),
+        verify_timeout=dict(type="int", default=30),
+    ), **SCOPE_RULES),
+    "bgp_reset": _spec(dict(
+        SCOPE_OPTIONS,
+        as_number=dict(type="str"),
+        slow_peer=dict(type="bool", default=False),
+        allow_service_interruption=dict(type="bool", default=False),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=180),
+    ),
+        mutually_exclusive=[["peers", "groups", "selector", "as_number"]],
+        required_one_of=[["peers", "groups", "selector", "as_number"]],
+        required_if=SCOPE_RULES["required_if"]),
+    "vrp_config": _spec(dict(
+        lines=dict(type="list", elements="str", required=True),
+        parents=dict(type="list", elements="str", default=[]),
+        match=dict(type="str", default="line", choices=["line", "none"]),
+        replace=dict(type="str", default="line", choices=["line", "block"]),
+        **COMMIT_OPTIONS
+    )),
+    "vrp_commit": _spec(dict(
+        action=dict(type="str", required=True, choices=["confirm", "abort", "rollback"]),
+        commit_id=dict(type="str"),
+        label=dict(type="str"),
+        last=dict(type="int"),
+    ),
+        mutually_exclusive=[["commit_id", "label", "last"]],
+        required_if=[["action", "rollback", ["commit_id", "label", "last"], True]]),
+}
