@@ -83,12 +83,15 @@ ARGSPECS = {
         required_one_of=[["peers", "groups", "selector", "as_number"]],
         required_if=SCOPE_RULES["required_if"]),
     "vrp_config": _spec(dict(
-        lines=dict(type="list", elements="str", required=True),
+        lines=dict(type="list", elements="str"),
         parents=dict(type="list", elements="str", default=[]),
+        src=dict(type="str"),
         match=dict(type="str", default="line", choices=["line", "none"]),
         replace=dict(type="str", default="line", choices=["line", "block"]),
         **COMMIT_OPTIONS
-    )),
+    ),
+        mutually_exclusive=[["lines", "src"]],
+        required_one_of=[["lines", "src"]]),
     "vrp_commit": _spec(dict(
         action=dict(type="str", required=True, choices=["confirm", "abort", "rollback"]),
         commit_id=dict(type="str"),
