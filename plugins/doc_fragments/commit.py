@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # How a configuration change is committed in VRP8's two-stage candidate.
+    DOCUMENTATION = r"""
+options:
+  commit_label:
+    description:
+      - Label attached to the rollback point of the commit (C(commit label)); usable later with
+        M(netops.vrp.vrp_commit) O(netops.vrp.vrp_commit#module:action=rollback).
+    type: str
+  commit_description:
+    description:
+      - Description attached to the rollback point (C(commit description)).
+    type: str
+  commit_trial:
+    description:
+      - Commit as a trial (C(commit trial N)) that the router rolls back by itself after this many seconds
+        (60-65535) unless M(netops.vrp.vrp_commit) confirms it. Used by the rollout role to keep a way back.
+    type: int
+notes:
+  - On any error between the first configuration line and the commit, the candidate is discarded,
+    so nothing half-applied stays on the router.
+"""

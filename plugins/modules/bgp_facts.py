@@ -1,0 +1,134 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: bgp_facts
+short_description: Gather BGP peer facts from VRP8 routers
+version_added: 0.1.0
+description:
+  - Reads the BGP configuration and peer displays and returns one flat list of peers across address
+    families and VPN instances, with session state, uptime, AS, group, route-refresh (advertised locally,
+    advertised by the peer, negotiated), keep-all-routes, bound import/export policies, prefix counts and
+    route-refresh message counters, plus the peer groups.
+  - Sends only C(display) commands; the same in check mode.
+  - O(query) selects from the facts with a JMESPath expression (for example
+    C(peers[?state!='Established'].address)).
+author: netops.vrp maintainers (@netops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  facts:
+    support: full
+  platform:
+    platforms: huawei_vrp8
+options:
+  gather_subset:
+    description:
+      - Which parts to gather. V(ipv4), V(ipv6), V(vpnv4) and V(vpn-instance) are the peers of each address
+        family, V(groups) the peer groups; V(all) is everything.
+    type: list
+    elements: str
+    default: [all]
+    choices: [all, ipv4, ipv6, vpnv4, vpn-instance, groups]
+  vpn_instances:
+    description:
+      - Limit the V(vpn-instance) subset to these VPN instances.
+    type: list
+    elements: str
+  verbose:
+    description:
+      - Read the per-peer verbose display for negotiated capabilities, message counters and advertised
+        routes. V(false) is faster and returns only what the brief displays and the configuration show.
+    type: bool
+    default: true
+  query:
+    description:
+      - JMESPath expression evaluated over the gathered facts; the result is returned in RV(query_result).
+    type: str
+requirements:
+  - jmespath (only for O(query))
+"""
+
+EXAMPLES = r"""
+- name: Gather every BGP peer
+  netops.vrp.bgp_facts:
+
+- name: Which IPv4 peers can not soft reset inbound?
+  netops.vrp.bgp_facts:
+    gather_subset: [ipv4]
+    query: "peers[?!route_refresh.negotiated && !keep_all_routes].address"
+  register: not_ready
+# not_ready.query_result: ["192.0.2.5"]
+
+- name: Peers of VPN instance vpna only
+  netops.vrp.bgp_facts:
+    gather_subset: [vpn-instance]
+    vpn_instances: [vpna]
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: Facts set on the host.
+  returned: always
+  type: dict
+  contains:
+    netops_vrp_bgp:
+      description: BGP facts of the router.
+      type: dict
+      contains:
+        local_as:
+          description: Local AS number as displayed.
+          type: str
+          sample: "65000"
+        router_id:
+          description: BGP router ID.
+          type: str
+          sample: 10.0.0.1
+        peers:
+          description:
+            - One entry per (address family, VPN instance, peer address), with keys C(address),
+              C(address_family), C(vpn_instance), C(remote_as), C(type) (internal/external), C(group),
+              C(state), C(up_down), C(uptime_seconds), C(up_count), C(prefixes_received),
+              C(prefixes_advertised), C(route_refresh) (C(local), C(peer), C(negotiated)),
+              C(keep_all_routes), C(import_policy), C(export_policy), C(refresh_sent), C(refresh_received).
+          type: list
+          elements: dict
+        groups:
+          description: Peer groups with C(name), C(address_family), C(vpn_instance), C(type), C(remote_as), C(members).
+          type: list
+          elements: dict
+query_result:
+  description: Result of O(query) over the facts.
+  returned: when O(query) is set
+  type: raw
+  sample: ["192.0.2.5"]
+commands:
+  description: The display commands that were sent.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
+
+
+def main():
+    # The work runs in the controller-side action plugin of the same name; this only states the interface.
+    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["bgp_facts"])
+    module.fail_json(msg="netops.vrp.bgp_facts runs on the controller through its action plugin; "
+                         "use ansible_connection: netops.vrp.netmiko")
+
+
+if __name__ == "__main__":
+    main()

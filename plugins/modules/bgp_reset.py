@@ -1,0 +1,142 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: bgp_reset
+short_description: Hard reset BGP sessions (reset bgp), with an explicit opt-in and a bounded wait
+version_added: 0.1.0
+description:
+  - Runs VRP's C(reset bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] {AS|PEER|group G|all|internal|external})
+    or C(reset bgp vpnv4 [PEER] slow-peer) for each target.
+  - B(A hard reset tears the sessions down and interrupts the service, VPN traffic included.) Prefer
+    M(netops.vrp.bgp_soft_reset); use this when a peer supports neither route-refresh nor keep-all-routes.
+    The module refuses to run unless O(allow_service_interruption=true).
+  - Answers the confirmation question if the router asks one (VRP8 documentation shows none; some
+    releases ask), then waits up to O(wait_timeout) seconds for the sessions to return to Established and
+    reports the downtime of each; fails with the list of peers that did not come back.
+  - In check mode only C(display) commands are sent; the result holds the exact commands and the sessions
+    that would go down.
+author: netops.vrp maintainers (@netops)
+extends_documentation_fragment:
+  - netops.vrp.scope
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: huawei_vrp8
+options:
+  as_number:
+    description:
+      - Reset every session with peers in this AS (plain C(65010) or asdot C(1.10)).
+        Mutually exclusive with O(peers), O(groups) and O(selector).
+    type: str
+  slow_peer:
+    description:
+      - With O(address_family=vpnv4), send C(reset bgp vpnv4 [PEER] slow-peer), which clears the slow-peer
+        state instead of resetting the session. Without O(peers) it applies to every slow peer.
+    type: bool
+    default: false
+  allow_service_interruption:
+    description:
+      - Must be V(true); acknowledges that the reset interrupts the traffic carried by the sessions.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait for the reset sessions to return to Established.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Maximum seconds to wait for the sessions to return to Established.
+    type: int
+    default: 180
+seealso:
+  - module: netops.vrp.bgp_soft_reset
+"""
+
+EXAMPLES = r"""
+- name: Hard reset the session with a CE that supports neither route-refresh nor keep-all-routes
+  netops.vrp.bgp_reset:
+    address_family: vpn-instance
+    vpn_instance: vpna
+    peers: [172.16.1.2]
+    allow_service_interruption: true
+    wait_timeout: 120
+# commands:
+#   - reset bgp vpn-instance vpna ipv4-family 172.16.1.2
+# peers:
+#   - address: 172.16.1.2, state_after: Established, downtime_seconds: 6
+
+- name: Reset every session with AS 65010
+  netops.vrp.bgp_reset:
+    as_number: "65010"
+    allow_service_interruption: true
+
+- name: Clear the slow-peer state of a VPNv4 peer (the session stays up)
+  netops.vrp.bgp_reset:
+    address_family: vpnv4
+    peers: [10.0.0.3]
+    slow_peer: true
+    allow_service_interruption: true
+"""
+
+RETURN = r"""
+commands:
+  description: The C(reset bgp) commands sent (or that would be sent in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: ["reset bgp vpn-instance vpna ipv4-family 172.16.1.2"]
+peers:
+  description: One entry per session the command reset.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    address:
+      description: Peer address.
+      type: str
+    address_family:
+      description: Address family of the session.
+      type: str
+    vpn_instance:
+      description: VPN instance of the session, or null.
+      type: str
+    state_before:
+      description: Session state before the reset.
+      type: str
+    state_after:
+      description: Session state when the wait ended (not returned in check mode).
+      type: str
+    downtime_seconds:
+      description: Seconds from the reset until the session was Established again (null if it did not come back).
+      type: float
+not_recovered:
+  description: Addresses of the sessions that were not Established again within O(wait_timeout).
+  returned: when O(wait=true) and not in check mode
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
+
+
+def main():
+    # The work runs in the controller-side action plugin of the same name; this only states the interface.
+    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["bgp_reset"])
+    module.fail_json(msg="netops.vrp.bgp_reset runs on the controller through its action plugin; "
+                         "use ansible_connection: netops.vrp.netmiko")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: vrp_commit
+short_description: Confirm or abort a VRP8 trial commit, or roll back to an earlier commit
+version_added: 0.1.0
+description:
+  - V(confirm) confirms a pending C(commit trial) so it stays; V(abort) rolls the trial back now
+    (C(abort trial)); both change nothing and report no change when no trial is pending.
+  - V(rollback) runs C(rollback configuration) to a commit ID, a label, or the last N commits.
+  - In check mode only C(display) commands are sent (to learn whether a trial is pending).
+author: netops.vrp maintainers (@netops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: huawei_vrp8
+options:
+  action:
+    description:
+      - V(confirm) or V(abort) the pending trial commit, or V(rollback) the configuration.
+    type: str
+    required: true
+    choices: [confirm, abort, rollback]
+  commit_id:
+    description: Roll back to this commit ID (C(rollback configuration to commit-id)).
+    type: str
+  label:
+    description: Roll back to the commit with this label (C(rollback configuration to label)).
+    type: str
+  last:
+    description: Roll back the last N commits (C(rollback configuration last N)).
+    type: int
+seealso:
+  - module: netops.vrp.vrp_config
+"""
+
+EXAMPLES = r"""
+- name: Keep the trial commit made by vrp_config
+  netops.vrp.vrp_commit:
+    action: confirm
+
+- name: Undo the trial now instead of waiting for it to expire
+  netops.vrp.vrp_commit:
+    action: abort
+
+- name: Go back to the state labelled before the change
+  netops.vrp.vrp_commit:
+    action: rollback
+    label: before-policy-change
+"""
+
+RETURN = r"""
+commands:
+  description: Commands sent (or that would be sent in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: ["abort trial", "Y"]
+trial_pending:
+  description: Whether a trial commit was pending before the task.
+  returned: always
+  type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
+
+
+def main():
+    # The work runs in the controller-side action plugin of the same name; this only states the interface.
+    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["vrp_commit"])
+    module.fail_json(msg="netops.vrp.vrp_commit runs on the controller through its action plugin; "
+                         "use ansible_connection: netops.vrp.netmiko")
+
+
+if __name__ == "__main__":
+    main()
