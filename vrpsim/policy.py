@@ -61,9 +61,7 @@ class PrefixEntry:
         if net.version != self.network.version:
             return False
         plen = self.network.prefixlen
-        if net.prefixlen < plen:
-            return False
-        if net.supernet(new_prefix=plen) != self.network if net.prefixlen > plen else net != self.network:
+        if net.prefixlen < plen or net.supernet(new_prefix=plen) != self.network:
             return False
         maxlen = net.max_prefixlen
         if self.ge is None and self.le is None:
@@ -247,8 +245,8 @@ def _take_index(words, pos):
     return None, pos
 
 
-def _append_sorted(store, name, entry):
-    entries = store.setdefault(name, [])
+def _append_sorted(entries, entry):
+    """Insert (or replace) an indexed entry, keeping index order."""
     if entry.index is None:
         entry.index = (max((e.index for e in entries), default=0) // 10 + 1) * 10  # UNVERIFIED step 10
     entries[:] = [e for e in entries if e.index != entry.index] + [entry]
@@ -320,11 +318,11 @@ def parse_policy_book(running_text):
                 index, pos = _take_index(words, 3)
                 entry = _prefix_entry(words[pos:], index, version)
                 store = book.ip_prefixes if version == 4 else book.ipv6_prefixes
-                _append_sorted(store, words[2], entry)
+                _append_sorted(store.setdefault(words[2], []), entry)
             elif words[:2] == ["ip", "as-path-filter"]:
                 index, pos = _take_index(words, 3)
                 regex = " ".join(words[pos + 1:]).strip('"')
-                _append_sorted(book.as_path_filters, words[2],
+                _append_sorted(book.as_path_filters.setdefault(words[2], []),
                                FilterEntry(index=index, permit=(words[pos] == "permit"), regex=regex))
             elif words[:2] == ["ip", "community-filter"]:
                 if words[2] in ("basic", "advanced"):
@@ -337,10 +335,7 @@ def parse_policy_book(running_text):
                 entry = FilterEntry(index=index, permit=permit,
                                     regex=" ".join(args).strip('"') if advanced else None,
                                     communities=() if advanced else tuple(args))
-                book.community_filters.setdefault(name, (advanced, []))
-                _append_sorted_filter = book.community_filters[name][1]
-                holder = {name: _append_sorted_filter}
-                _append_sorted(holder, name, entry)
+                _append_sorted(book.community_filters.setdefault(name, (advanced, []))[1], entry)
             elif words[0] == "route-policy" and len(words) >= 5 and words[3] == "node":
                 node = PolicyNode(node=int(words[4]), permit=(words[2] == "permit"))
                 nodes = book.route_policies.setdefault(words[1], [])

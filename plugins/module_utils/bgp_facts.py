@@ -1,0 +1,238 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""BGP facts: read a router through a ``VrpCli`` and return the facts shape of docs/internals.md.
+
+This runs on every task's hot path (facts, pre-checks, verification), so it sends few displays:
+
+1. ``display current-configuration configuration bgp`` (always) — local AS, router ID, which address
+   families / VPN instances exist, groups, and per peer: group, AS, keep-all-routes, route-refresh
+   ``undo``, import/export route-policy (with group inheritance). No later display is sent for a
+   family that is not configured, and none at all when BGP is not configured.
+2. One brief table per family wanted: ``display bgp peer`` (ipv4), ``display bgp ipv6 peer`` (ipv6),
+   ``display bgp vpnv4 all peer`` (vpnv4, and the VPN-instance sections it contains) — state, up/down
+   time, remote AS, received prefixes. A VPN instance with configured peers but no section in that
+   output (or when vpnv4 is not wanted) gets ``display bgp vpnv4 vpn-instance X peer``.
+3. With ``verbose``: one verbose display per family / VPN instance without an address
+   (``display bgp peer verbose`` ...), which prints every peer's block — negotiated route-refresh,
+   Up count, advertised routes, Refresh message counters. If the router refuses the bulk form
+   (``Error:``), it falls back to ``display bgp ... peer ADDR verbose`` per peer.
+
+So a router with IPv4 + VPNv4 + VRFs costs 3 displays without verbose, 5+ with.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
+    ESTABLISHED,
+    effective_peer_settings,
+    parse_bgp_config,
+    parse_peer_brief,
+    parse_peer_verbose,
+    parse_peer_verbose_all,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.scope import (
+    DISPLAY_BGP_CONFIG,
+    display_peer_brief,
+    display_peer_verbose,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
+from ansible_collections.netops.vrp.plugins.module_utils.validate import (
+    ValidationError,
+    as_number_to_int,
+    validate_vpn_instance,
+)
+
+PEER_FAMILIES = ("ipv4", "ipv6", "vpnv4", "vpn-instance")
+SUBSETS = PEER_FAMILIES + ("groups", "all")
+
+
+def _normalise_subset(subset):
+    """-> (peer families wanted, groups wanted: None or the families whose groups to list)."""
+    if isinstance(subset, str):
+        subset = [subset]
+    subset = list(subset or ["all"])
+    for item in subset:
+        if item not in SUBSETS:
+            raise ValidationError("gather_subset", "unknown subset %r (choose from %s)"
+                                  % (item, ", ".join(SUBSETS)))
+    if "all" in subset:
+        return list(PEER_FAMILIES), list(PEER_FAMILIES)
+    families = [af for af in PEER_FAMILIES if af in subset]
+    # groups come from the configuration (no extra display): always for the families asked for,
+    # and for every family when "groups" is asked for explicitly
+    return families, list(PEER_FAMILIES) if "groups" in subset else families
+
+
+class _Reader:
+    """Sends the displays and keeps their parsed results (one object per gather)."""
+
+    def __init__(self, cli):
+        self.cli = cli
+
+    def display(self, command):
+        return self.cli.display(command)
+
+    def verbose_blocks(self, af, vrf, addresses):
+        """Verbose blocks of the given peers, keyed by address (bulk form, per-peer fallback)."""
+        try:
+            blocks = parse_peer_verbose_all(self.display(display_peer_verbose(af, vrf)))
+        except VrpCommandError:
+            blocks = None
+        if blocks is not None:
+            # "vpnv4 all peer verbose" may also print VPN-instance peers under a VPN-Instance heading
+            wanted = [b for b in blocks if af != "vpnv4" or b["vpn_instance"] is None]
+            found = {b["address"]: b for b in wanted if b["address"] in addresses}
+            if found or not addresses:
+                return found
+        found = {}
+        for address in addresses:
+            block = parse_peer_verbose(self.display(display_peer_verbose(af, vrf, address)))
+            if block is not None:
+                found[address] = block
+        return found
+
+
+def _peer_fact(row, af, vrf, setting, block, local_as):
+    """One entry of ``peers`` (facts shape in docs/internals.md)."""
+    setting = setting or {}
+    state = row["state"]
+    established = state == ESTABLISHED
+    local_rr = setting.get("route_refresh", True)
+    if block is None:
+        peer_rr = None
+        negotiated = False if not established or local_rr is False else None
+    else:
+        # the peer's capability is only known from an OPEN of the current session
+        peer_rr = bool(block["peer_route_refresh"]) if established else None
+        negotiated = bool(established and local_rr and block["peer_route_refresh"])
+    remote_as = row["remote_as"] or setting.get("remote_as")
+    kind = (block or {}).get("type") or setting.get("type")
+    if kind is None and remote_as and local_as:
+        kind = "internal" if as_number_to_int(remote_as) == as_number_to_int(local_as) else "external"
+    return {
+        "address": row["address"],
+        "address_family": af,
+        "vpn_instance": vrf,
+        "remote_as": remote_as,
+        "type": kind,
+        "group": setting.get("group") or (block or {}).get("group"),
+        "state": state,
+        "up_down": row["up_down"],
+        "uptime_seconds": (row["up_down_seconds"] or 0) if established else 0,
+        "up_count": (block or {}).get("up_count"),
+        "prefixes_received": row["prefixes_received"],
+        "prefixes_advertised": (block or {}).get("advertised_total_routes"),
+        "route_refresh": {"local": local_rr, "peer": peer_rr, "negotiated": negotiated},
+        "keep_all_routes": bool(setting.get("keep_all_routes", False)),
+        "import_policy": setting.get("import_policy") or (block or {}).get("import_policy"),
+        "export_policy": setting.get("export_policy") or (block or {}).get("export_policy"),
+        "refresh_sent": (block or {}).get("refresh_sent"),
+        "refresh_received": (block or {}).get("refresh_received"),
+    }
+
+
+def _groups_facts(cfg, settings, families, vrfs):
+    """``groups`` from the configuration: one entry per (group, address family it is used in)."""
+    out = []
+    for group in cfg["groups"]:
+        vrf = group["vpn_instance"]
+        if vrf is not None:
+            candidate_afs = ["vpn-instance"] if vrf in vrfs else []
+        else:
+            candidate_afs = [af for af in cfg["families"] if af != "vpn-instance"]
+        for af in candidate_afs:
+            if af not in families:
+                continue
+            members = sorted({s["address"] for s in settings
+                              if s["address_family"] == af and s["vpn_instance"] == vrf
+                              and s["group"] == group["name"] and s["enabled"]})
+            fam = group["families"].get(af, {})
+            used = members or fam.get("enabled") or af in ("ipv4", "vpn-instance")
+            if not used:
+                continue
+            remote_as = group["remote_as"]
+            if remote_as is None and group["type"] == "internal":
+                remote_as = cfg["local_as"]
+            out.append({"name": group["name"], "address_family": af, "vpn_instance": vrf,
+                        "type": group["type"], "remote_as": remote_as, "members": members})
+    return out
+
+
+def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True):
+    """Gather BGP facts through ``cli`` (anything with ``display(cmd) -> str``, i.e. a VrpCli).
+
+    ``subset``: any of ipv4, ipv6, vpnv4, vpn-instance, groups, all (the ``gather_subset`` argument).
+    ``vpn_instances``: limit the vpn-instance peers and groups to these instances.
+    ``verbose``: read verbose peer displays; without them ``route_refresh.peer``/``negotiated``
+    (negotiated stays False for non-Established peers or local ``undo``), ``up_count``,
+    ``prefixes_advertised`` and the refresh counters are None.
+
+    Returns ``{local_as, router_id, peers, groups}`` (docs/internals.md "Facts shape"). Addresses
+    are canonical (IPv6 compressed lower-case). ``uptime_seconds`` is 0 unless Established.
+    Raises VrpError subclasses from the CLI, ValidationError for bad arguments.
+    """
+    families, group_families = _normalise_subset(subset)
+    if vpn_instances is not None:
+        vpn_instances = [validate_vpn_instance(v, "vpn_instances") for v in vpn_instances]
+    reader = _Reader(cli)
+    cfg = parse_bgp_config(reader.display(DISPLAY_BGP_CONFIG))
+    facts = {"local_as": cfg["local_as"], "router_id": cfg["router_id"], "peers": [], "groups": []}
+    if cfg["local_as"] is None:
+        return facts  # BGP not configured: nothing else to read
+
+    settings = effective_peer_settings(cfg)
+    by_key = {(s["address_family"], s["vpn_instance"], s["address"]): s for s in settings}
+    vrfs = [v for v in cfg["vpn_instances"] if vpn_instances is None or v in vpn_instances]
+
+    tables = []  # (af, vrf, [brief rows])
+    router_id = None
+    for af in ("ipv4", "ipv6"):
+        if af in families and af in cfg["families"]:
+            brief = parse_peer_brief(reader.display(display_peer_brief(af)))
+            router_id = router_id or brief["router_id"]
+            tables.append((af, None, brief["peers"]))
+    vrf_rows = {}
+    if "vpnv4" in families and "vpnv4" in cfg["families"]:
+        brief = parse_peer_brief(reader.display(display_peer_brief("vpnv4")))
+        router_id = router_id or brief["router_id"]
+        tables.append(("vpnv4", None, [r for r in brief["peers"] if r["vpn_instance"] is None]))
+        for row in brief["peers"]:
+            if row["vpn_instance"] is not None and row["vpn_family"] in (None, "ipv4"):
+                vrf_rows.setdefault(row["vpn_instance"], []).append(row)
+    if "vpn-instance" in families:
+        for vrf in vrfs:
+            rows = vrf_rows.get(vrf)
+            has_peers = any(s["vpn_instance"] == vrf for s in settings)
+            if rows is None and has_peers:
+                brief = parse_peer_brief(reader.display(display_peer_brief("vpn-instance", vrf)))
+                rows = [dict(r, vpn_instance=vrf) for r in brief["peers"]]
+            if rows:
+                tables.append(("vpn-instance", vrf, rows))
+
+    for af, vrf, rows in tables:
+        blocks = {}
+        if verbose and rows:
+            blocks = reader.verbose_blocks(af, vrf, [r["address"] for r in rows])
+        for row in rows:
+            setting = by_key.get((af, vrf, row["address"]))
+            facts["peers"].append(_peer_fact(row, af, vrf, setting, blocks.get(row["address"]),
+                                             cfg["local_as"]))
+
+    facts["router_id"] = cfg["router_id"] or router_id
+    if group_families:
+        facts["groups"] = _groups_facts(cfg, settings, group_families, vrfs)
+    return facts
+
+
+def gather_bgp_facts_with_commands(cli, **kwargs):
+    """Like gather_bgp_facts but also returns the display commands sent (for module results/tests)."""
+    commands = []
+
+    class _Recorder:
+        def display(self, command):
+            commands.append(command)
+            return cli.display(command)
+
+    return gather_bgp_facts(_Recorder(), **kwargs), commands

@@ -1,0 +1,345 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""VrpCli: the VRP8 session procedure on top of a Transport (the only user of ``Transport.send``).
+
+It knows the views (user ``<R>``, system ``[~R]``/``[*R]`` and sub-views), the two-stage commit
+model (candidate marked by ``*``), the questions VRP asks (``[Y/N]:``, "Uncommitted configurations
+found ... [Y(yes)/N(no)/C(cancel)]:") and what a refused command looks like (``Error:``). It tracks
+the current view from every reply's prompt, so it never sends a redundant ``system-view``/``return``.
+
+Rules it enforces:
+- ``display()`` sends only ``display ...`` commands (check mode relies on it);
+- any ``Error:`` during ``configure()`` or a failed ``commit()`` discards the candidate
+  (``return`` answered ``N``) before raising ``VrpCommandError``, so nothing half-applied stays;
+- no command may contain a newline or control character.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.netops.vrp.plugins.module_utils.transport import (
+    VrpCommandError,
+    parse_prompt,
+)
+
+_ERROR_LINE_RE = re.compile(r"^\s*Error:.*$", re.M)
+_COMMIT_FAILED_RE = re.compile(r"^\s*(?:Error:.*|.*\bFailed\b.*|.*\bfailed\b.*)$", re.M)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_UNCOMMITTED = "Uncommitted configurations found"
+_MAX_QUESTIONS = 5
+
+
+def error_line(output):
+    """The first ``Error: ...`` line of a reply, or ``None``."""
+    match = _ERROR_LINE_RE.search(output or "")
+    return match.group(0).strip() if match else None
+
+
+def parse_trial_status(output):
+    """True when ``display configuration trial status`` says a trial commit is running.
+
+    The exact VRP8 wording is not documented: a ``state``/``status`` line (``Trial state : Running``)
+    decides when present; otherwise any positive phrase (in progress, running, remaining time, active,
+    enabled) without a negative one (no, not, none, inactive, idle, disabled) means pending.
+    """
+    text = (output or "").strip().lower()
+    if not text:
+        return False
+    negative = r"\b(?:no|not|none|inactive|idle|disabled|finished|false|n/a)\b"
+    positive = r"in progress|running|remaining|\bactive\b|\benabled\b|\byes\b|\btrue\b|waiting"
+    match = re.search(r"(?:state|status)\s*:\s*(.+)", text)
+    if match:
+        value = match.group(1)
+        return bool(re.search(positive, value)) and not re.search(negative, value)
+    return bool(re.search(positive, text)) and not re.search(negative, text)
+
+
+def check_command(command):
+    """Refuse text that would be more than one CLI line (newline, control characters)."""
+    if not isinstance(command, str):
+        raise TypeError("VRP command must be a string, got %r" % (command,))
+    if _CONTROL_RE.search(command):
+        raise ValueError("VRP command contains a newline or control character: %r" % (command,))
+    return command
+
+
+class VrpCli:
+    """VRP8 session procedure over ``transport`` (see module docstring).
+
+    ``sent``: every line sent in order (answers to questions included); ``history``: list of
+    ``(command, Reply)``. ``changes_sent``: the lines other than ``display``/``screen-length``.
+    """
+
+    def __init__(self, transport, timeout=None):
+        self.transport = transport
+        self.host = getattr(transport, "host", "?")
+        self.timeout = timeout
+        self.prompt = getattr(transport, "prompt", None)
+        self.hostname = getattr(transport, "hostname", None)
+        self.sent = []
+        self.history = []
+        self._remember_hostname(self.prompt)
+
+    # -- state -------------------------------------------------------------------------------------
+    @property
+    def view_kind(self):
+        """``user``, ``config``, ``question`` or ``unknown``."""
+        return parse_prompt(self.prompt)["kind"]
+
+    @property
+    def candidate_pending(self):
+        info = parse_prompt(self.prompt)
+        return info["kind"] == "config" and info["mark"] == "*"
+
+    @property
+    def changes_sent(self):
+        return [c for c in self.sent if not c.startswith(("display ", "screen-length "))]
+
+    def _remember_hostname(self, prompt):
+        info = parse_prompt(prompt)
+        if info["kind"] == "user":
+            self.hostname = info["hostname"]
+
+    def _at_root(self):
+        info = parse_prompt(self.prompt)
+        if info["kind"] != "config":
+            return False
+        if self.hostname:
+            return info["view"] == self.hostname
+        return "-" not in info["view"]
+
+    # -- sending -----------------------------------------------------------------------------------
+    def _send(self, command, timeout=None):
+        check_command(command)
+        self.sent.append(command)
+        reply = self.transport.send(command, timeout=timeout if timeout is not None else self.timeout)
+        self.history.append((command, reply))
+        if reply.prompt:
+            self.prompt = reply.prompt
+            self._remember_hostname(reply.prompt)
+        return reply
+
+    def _learn_view(self):
+        if self.view_kind != "unknown":
+            return
+        connect = getattr(self.transport, "connect", None)
+        if connect is not None:  # KeeperTransport: attaching tells the session's current prompt
+            connect()
+            self.prompt = getattr(self.transport, "prompt", None)
+            self.hostname = self.hostname or getattr(self.transport, "hostname", None)
+            self._remember_hostname(self.prompt)
+        if self.view_kind == "unknown":
+            self._send("")
+
+    def _fail(self, step, message, command=None, output=""):
+        return VrpCommandError(self.host, step, message, command=command, output=output)
+
+    def _answer_questions(self, reply, answer, step, command):
+        """Answer up to a few questions in a row; ``answer=None`` cancels with N and raises."""
+        outputs = [reply.output]
+        count = 0
+        while reply.is_question:
+            count += 1
+            if answer is None or count > _MAX_QUESTIONS:
+                question = reply.prompt
+                self._send("N")
+                raise self._fail(step, "unexpected question after %r: %s" % (command, question),
+                                 command=command, output="\n".join(outputs + [question]))
+            outputs.append(reply.prompt)
+            reply = self._send(answer)
+            outputs.append(reply.output)
+        return "\n".join(o for o in outputs if o), reply
+
+    def _to_user_view(self):
+        """Leave config views; a pending candidate is discarded (never committed implicitly)."""
+        self._learn_view()
+        if self.view_kind == "question":
+            self._send("N")
+        if self.view_kind == "config":
+            self.discard()
+
+    def _to_config_view(self, root=False):
+        self._learn_view()
+        if self.view_kind == "question":
+            self._send("N")
+        if self.view_kind == "user":
+            reply = self._send("system-view")
+            if self.view_kind != "config":
+                raise self._fail("system-view", "could not enter system view (prompt %r)" % self.prompt,
+                                 command="system-view", output=reply.output)
+            return
+        if root:
+            for _ in range(8):
+                if self._at_root():
+                    return
+                reply = self._send("quit")
+                if reply.is_question:  # left system view by accident (should not happen from a sub-view)
+                    self._send("C")
+                    break
+            if not self._at_root():
+                raise self._fail("system-view", "could not return to the system view (prompt %r)" % self.prompt)
+
+    # -- public API --------------------------------------------------------------------------------
+    def display(self, command, timeout=None):
+        """Send a ``display ...`` command (in whatever view the session is) and return its output."""
+        check_command(command)
+        if not command.strip().startswith("display"):
+            raise ValueError("VrpCli.display() only sends display commands, not %r" % (command,))
+        reply = self._send(command.strip(), timeout=timeout)
+        err = error_line(reply.output)
+        if err:
+            raise self._fail("display", "router refused %r: %s" % (command, err), command=command,
+                             output=reply.output)
+        return reply.output
+
+    def operational(self, command, answer="Y", timeout=None):
+        """Run an operational command in the user view, answering ``[Y/N]`` questions with ``answer``."""
+        command = check_command(command).strip()
+        self._to_user_view()
+        reply = self._send(command, timeout=timeout)
+        output, reply = self._answer_questions(reply, answer, "operational", command)
+        err = error_line(output)
+        if err:
+            raise self._fail("operational", "router refused %r: %s" % (command, err), command=command,
+                             output=output)
+        return output
+
+    def configure(self, lines, answer=None, timeout=None):
+        """Enter the system view (once) and type ``lines`` into the candidate.
+
+        Starts from the system view root (``quit`` from a sub-view, ``system-view`` from the user
+        view). Blank lines and ``#`` separators are skipped. On ``Error:`` (or an unexpected
+        question when ``answer`` is None) the candidate is discarded and VrpCommandError names the line.
+        Returns the combined output.
+        """
+        if isinstance(lines, str):
+            lines = lines.splitlines()
+        todo = [line.strip() for line in lines]
+        todo = [line for line in todo if line and line != "#"]
+        for line in todo:
+            check_command(line)
+        if not todo:
+            return ""
+        self._to_config_view(root=True)
+        outputs = []
+        for line in todo:
+            reply = self._send(line, timeout=timeout)
+            try:
+                output, reply = self._answer_questions(reply, answer, "configure", line)
+            except VrpCommandError:
+                self.discard()
+                raise
+            outputs.append(output)
+            err = error_line(output)
+            if err or self.view_kind != "config":
+                self.discard()
+                raise self._fail("configure", "router refused %r: %s; candidate discarded"
+                                 % (line, err or "left the configuration views (prompt %r)" % self.prompt),
+                                 command=line, output=output)
+        return "\n".join(o for o in outputs if o)
+
+    def commit(self, label=None, description=None, trial=None, timeout=None):
+        """Commit the candidate: ``commit trial [N]`` or ``commit [label L] [description D]``.
+
+        ``trial``: seconds (int) or True for the device default. On failure text (``Error:``,
+        ``Failed``) or a candidate still pending, the candidate is discarded and VrpCommandError raised.
+        """
+        command = "commit"
+        if trial is not None and trial is not False:
+            if label or description:
+                raise ValueError("commit trial cannot carry a label or description (VRP8 syntax: "
+                                 "commit trial [seconds] | commit [label L] [description D])")
+            command += " trial" if trial is True else " trial %d" % int(trial)
+        if label:
+            if re.search(r"\s", label):
+                raise ValueError("commit label must not contain spaces: %r" % (label,))
+            command += " label %s" % label
+        if description:
+            command += " description %s" % description
+        self._to_config_view()
+        reply = self._send(command, timeout=timeout)
+        try:
+            output, reply = self._answer_questions(reply, None, "commit", command)
+        except VrpCommandError:
+            self.discard()
+            raise
+        failed = _COMMIT_FAILED_RE.search(output)
+        if failed or self.candidate_pending:
+            self.discard()
+            reason = failed.group(0).strip() if failed else "candidate still pending after commit"
+            raise self._fail("commit", "%r failed: %s; candidate discarded" % (command, reason),
+                             command=command, output=output)
+        return output
+
+    def confirm_trial(self, timeout=None):
+        """Confirm a running ``commit trial`` (a plain ``commit`` in a config view)."""
+        self._to_config_view()
+        reply = self._send("commit", timeout=timeout)
+        output, reply = self._answer_questions(reply, None, "confirm trial", "commit")
+        failed = _COMMIT_FAILED_RE.search(output)
+        if failed:
+            raise self._fail("confirm trial", "'commit' failed: %s" % failed.group(0).strip(),
+                             command="commit", output=output)
+        return output
+
+    def abort_trial(self, timeout=None):
+        """Roll back a running ``commit trial`` (``abort trial`` in the user view, answered Y)."""
+        self._to_user_view()
+        reply = self._send("abort trial", timeout=timeout)
+        output, reply = self._answer_questions(reply, "Y", "abort trial", "abort trial")
+        err = error_line(output)
+        if err:
+            raise self._fail("abort trial", "router refused 'abort trial': %s" % err,
+                             command="abort trial", output=output)
+        return output
+
+    def discard(self):
+        """Drop the candidate and go to the user view: ``return`` answered ``N``.
+
+        Does nothing in the user view; fine when there is no question (nothing was pending).
+        """
+        self._learn_view()
+        if self.view_kind == "question":
+            self._send("N")
+        if self.view_kind != "config":
+            return
+        reply = self._send("return")
+        count = 0
+        while reply.is_question and count < _MAX_QUESTIONS:
+            count += 1
+            reply = self._send("N")
+        if self.view_kind != "user":
+            raise self._fail("discard", "could not leave the configuration views (prompt %r)" % self.prompt,
+                             command="return", output=reply.output)
+
+    def rollback(self, commit_id=None, label=None, last=None, timeout=None):
+        """``rollback configuration to commit-id X | to label L | last N`` in the user view (answers Y)."""
+        given = [v for v in (commit_id, label, last) if v is not None]
+        if len(given) != 1:
+            raise ValueError("rollback needs exactly one of commit_id, label, last")
+        if commit_id is not None:
+            command = "rollback configuration to commit-id %s" % commit_id
+        elif label is not None:
+            command = "rollback configuration to label %s" % label
+        else:
+            command = "rollback configuration last %d" % int(last)
+        self._to_user_view()
+        reply = self._send(command, timeout=timeout)
+        output, reply = self._answer_questions(reply, "Y", "rollback", command)
+        failed = error_line(output) or (_COMMIT_FAILED_RE.search(output) and _COMMIT_FAILED_RE.search(output).group(0))
+        if failed:
+            raise self._fail("rollback", "%r failed: %s" % (command, failed.strip()), command=command,
+                             output=output)
+        return output
+
+    def pending_state(self, timeout=None):
+        """``{"candidate_pending": bool, "trial_pending": bool}``: ``*`` in the prompt, trial status display."""
+        self._learn_view()
+        output = self.display("display configuration trial status", timeout=timeout)
+        return {"candidate_pending": self.candidate_pending, "trial_pending": parse_trial_status(output)}
+
+    def close(self):
+        self.transport.close()

@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The scope model and every VRP command line the collection renders (one function per family).
+
+The seeds' grammar is the spec:
+  refresh bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] {all|ADDR|group G|external|internal} {import|export}
+  reset bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] {AS|ADDR|group G|all|internal|external}
+  reset bgp vpnv4 [ADDR] slow-peer
+  peer {ADDR|G} capability-advertise route-refresh      (bgp view; vpn-instance view for VRF peers)
+  peer {ADDR|G} keep-all-routes                          (address-family view)
+
+Every renderer re-validates what it interpolates (``validate.py``), so a Scope built by hand cannot
+smuggle text into a command line.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ansible_collections.netops.vrp.plugins.module_utils.validate import (
+    ADDRESS_FAMILIES,
+    DIRECTIONS,
+    ValidationError,
+    validate_as_number,
+    validate_choice,
+    validate_group_name,
+    validate_peer_address,
+    validate_peer_or_group,
+    validate_scope,
+    validate_vpn_instance,
+)
+
+# Scope.selector values: one peer, one group, a class of peers, or (reset only) a remote AS
+SELECTOR_KINDS = ("peer", "group", "all", "external", "internal", "as")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One target of a BGP operation.
+
+    address_family: ipv4 | ipv6 | vpnv4 | vpn-instance (the IPv4 family of ``vpn_instance``)
+    vpn_instance:   VPN instance name with ``vpn-instance``, else None
+    selector:       peer | group | all | external | internal | as
+    value:          the address (peer), group name (group), AS number (as), else None
+    """
+
+    address_family: str
+    vpn_instance: Optional[str]
+    selector: str
+    value: Optional[str] = None
+
+
+def scopes_from_params(params, operation="refresh"):
+    """Module arguments -> list of Scope: one per peer or group, else one for all/external/internal/AS.
+
+    Validates first (``validate_scope``); raises ValidationError naming the field.
+    """
+    norm = validate_scope(params, operation)
+    af, vrf = norm["address_family"], norm["vpn_instance"]
+    if norm["peers"]:
+        return [Scope(af, vrf, "peer", address) for address in norm["peers"]]
+    if norm["groups"]:
+        return [Scope(af, vrf, "group", name) for name in norm["groups"]]
+    if norm["as_number"] is not None:
+        return [Scope(af, vrf, "as", norm["as_number"])]
+    return [Scope(af, vrf, norm["selector"], None)]
+
+
+def _check_scope(scope):
+    """Re-validate a Scope (it may have been built by hand); returns (af, vrf)."""
+    af = validate_choice(scope.address_family, "address_family", ADDRESS_FAMILIES)
+    if af == "vpn-instance":
+        if scope.vpn_instance is None:
+            raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
+        vrf = validate_vpn_instance(scope.vpn_instance)
+    else:
+        if scope.vpn_instance is not None:
+            raise ValidationError("vpn_instance", "only valid with address_family vpn-instance")
+        vrf = None
+    validate_choice(scope.selector, "selector", SELECTOR_KINDS)
+    return af, vrf
+
+
+def _target(scope, allow_as):
+    """The ``{all|ADDR|group G|external|internal|AS}`` part of refresh/reset."""
+    kind = scope.selector
+    if kind == "peer":
+        version = 4 if scope.address_family in ("ipv4", "vpn-instance") else None
+        return validate_peer_address(scope.value, "peers", version=version)
+    if kind == "group":
+        return "group " + validate_group_name(scope.value, "groups")
+    if kind == "as":
+        if not allow_as:
+            raise ValidationError("as_number", "an AS number selects peers only for reset bgp")
+        return validate_as_number(scope.value, "as_number")
+    if scope.value is not None:
+        raise ValidationError("selector", "selector %s takes no value" % kind)
+    return kind
+
+
+def _family_words(af, vrf):
+    """Address-family words between ``refresh bgp``/``reset bgp`` and the target."""
+    if af == "vpn-instance":
+        return ["vpn-instance", vrf, "ipv4-family"]
+    if af in ("vpnv4", "ipv6"):
+        return [af]
+    return []
+
+
+def render_refresh(scope, direction):
+    """``refresh bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] TARGET {import|export}`` (user view)."""
+    af, vrf = _check_scope(scope)
+    direction = validate_choice(direction, "direction", DIRECTIONS)
+    words = ["refresh", "bgp"] + _family_words(af, vrf) + [_target(scope, allow_as=False), direction]
+    return " ".join(words)
+
+
+def render_reset(scope, slow_peer=False):
+    """``reset bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] TARGET`` or ``reset bgp vpnv4 [ADDR] slow-peer``.
+
+    Public IPv4 + ``all`` renders ``reset bgp ipv4 all``: plain ``reset bgp all`` resets every session
+    of every address family and VPN instance (NE40E-CR reset(BGPOM)), wider than the scope asked for.
+    """
+    af, vrf = _check_scope(scope)
+    if slow_peer:
+        if af != "vpnv4":
+            raise ValidationError("slow_peer", "only valid with address_family vpnv4")
+        if scope.selector == "peer":
+            return "reset bgp vpnv4 %s slow-peer" % _target(scope, allow_as=False)
+        if scope.selector == "all":
+            return "reset bgp vpnv4 slow-peer"
+        raise ValidationError("slow_peer", "takes peers or selector: all")
+    if af == "ipv4" and scope.selector == "all":
+        return "reset bgp ipv4 all"
+    return " ".join(["reset", "bgp"] + _family_words(af, vrf) + [_target(scope, allow_as=True)])
+
+
+# --- configuration views and lines -----------------------------------------------------------------
+
+def bgp_view_path(local_as, address_family, vpn_instance=None):
+    """The view lines to type (after system-view) to reach an address family's view."""
+    local_as = validate_as_number(local_as, "local_as")
+    af = validate_choice(address_family, "address_family", ADDRESS_FAMILIES)
+    path = ["bgp " + local_as]
+    if af == "ipv4":
+        path.append("ipv4-family unicast")
+    elif af == "ipv6":
+        path.append("ipv6-family unicast")
+    elif af == "vpnv4":
+        path.append("ipv4-family vpnv4")
+    else:
+        if vpn_instance is None:
+            raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
+        path.append("ipv4-family vpn-instance " + validate_vpn_instance(vpn_instance))
+    return path
+
+
+def route_refresh_view_path(local_as, address_family, vpn_instance=None):
+    """Where ``peer X capability-advertise route-refresh`` lives: the bgp view for public peers
+    (ipv4, ipv6 and vpnv4 peers are all defined there), the ``ipv4-family vpn-instance X`` view for
+    peers of a VPN instance (they are defined there)."""
+    if address_family == "vpn-instance":
+        return bgp_view_path(local_as, address_family, vpn_instance)
+    validate_choice(address_family, "address_family", ADDRESS_FAMILIES)
+    return ["bgp " + validate_as_number(local_as, "local_as")]
+
+
+def keep_all_routes_view_path(local_as, address_family, vpn_instance=None):
+    """``peer X keep-all-routes`` is per address family: the family's own view."""
+    return bgp_view_path(local_as, address_family, vpn_instance)
+
+
+def _undo(present, line):
+    return line if present else "undo " + line
+
+
+def render_route_refresh(peer_or_group, present):
+    """``[undo] peer {ADDR|G} capability-advertise route-refresh`` (see route_refresh_view_path)."""
+    target = validate_peer_or_group(peer_or_group, "peers")
+    return _undo(present, "peer %s capability-advertise route-refresh" % target)
+
+
+def render_keep_all_routes(peer_or_group, present):
+    """``[undo] peer {ADDR|G} keep-all-routes`` (see keep_all_routes_view_path)."""
+    target = validate_peer_or_group(peer_or_group, "peers")
+    return _undo(present, "peer %s keep-all-routes" % target)
+
+
+# --- display commands --------------------------------------------------------------------------------
+
+DISPLAY_BGP_CONFIG = "display current-configuration configuration bgp"
+
+
+def _display_prefix(address_family, vpn_instance):
+    """``display bgp`` + the family words of the display commands (vpnv4 ones need ``all``)."""
+    af = validate_choice(address_family, "address_family", ADDRESS_FAMILIES)
+    if af == "ipv4":
+        return "display bgp"
+    if af == "ipv6":
+        return "display bgp ipv6"
+    if af == "vpnv4":
+        return "display bgp vpnv4 all"
+    if vpn_instance is None:
+        raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
+    return "display bgp vpnv4 vpn-instance " + validate_vpn_instance(vpn_instance)
+
+
+def display_peer_brief(address_family, vpn_instance=None):
+    """Peer table of one family: ``display bgp peer`` / ``display bgp ipv6 peer`` /
+    ``display bgp vpnv4 all peer`` (VPNv4 peers plus a section per VPN instance) /
+    ``display bgp vpnv4 vpn-instance X peer``."""
+    return _display_prefix(address_family, vpn_instance) + " peer"
+
+
+def display_peer_verbose(address_family, vpn_instance=None, address=None):
+    """``display bgp ... peer [ADDR] verbose``; without ADDR every peer of the family, one block each."""
+    prefix = _display_prefix(address_family, vpn_instance) + " peer"
+    if address is not None:
+        prefix += " " + validate_peer_address(address, "peers")
+    return prefix + " verbose"
+
+
+def display_group(address_family="ipv4", vpn_instance=None, name=None):
+    """``display bgp [vpnv4 all | vpnv4 vpn-instance X | ipv6] group [NAME]``."""
+    cmd = _display_prefix(address_family, vpn_instance) + " group"
+    if name is not None:
+        cmd += " " + validate_group_name(name, "groups")
+    return cmd
+
+
+def display_routing_table_peer(address_family, vpn_instance, address, which, statistics=False):
+    """``display bgp ... routing-table peer ADDR {received-routes|advertised-routes} [statistics]``."""
+    which = validate_choice(which, "which", ("received-routes", "advertised-routes"))
+    cmd = "%s routing-table peer %s %s" % (_display_prefix(address_family, vpn_instance),
+                                          validate_peer_address(address, "peers"), which)
+    return cmd + " statistics" if statistics else cmd

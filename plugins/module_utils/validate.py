@@ -1,0 +1,490 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every VRP value rule, in one place.
+
+Each validator takes ``(value, field)``, returns the normalised value and raises
+``ValidationError(field, message)`` naming the module argument at fault.  The action plugins call
+``validate_params`` after ansible-core's argument-spec check and before any connection, and the
+renderers in ``scope.py`` call the same validators again (defence in depth), so no unvalidated text
+ever reaches a command line.
+
+Length limits, with their source (NE40E V800R012C10 command reference unless noted):
+  peer group name      1..47   (group(BGPOM))
+  VPN instance name    1..31   (every ``vpn-instance-name`` parameter)
+  route-policy name    1..200  (route-policy(RTPOM))
+  ip-prefix name       1..169  (ip-prefix parameters)
+  commit label         1..256  UNVERIFIED; letters/digits/``-``/``_``, first a letter (conservative)
+  commit description   1..60   UNVERIFIED (conservative: rejected here rather than by the router)
+  config line          1..510  UNVERIFIED (usual VRP command-line maximum)
+  commit trial         60..65535 seconds (CfgTrial(CFGOM))
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+string_types = (str,)
+
+
+class ValidationError(ValueError):
+    """A user value breaks a VRP rule. ``field`` is the module argument name."""
+
+    def __init__(self, field, message):
+        self.field = field
+        self.message = message
+        super(ValidationError, self).__init__("%s: %s" % (field, message))
+
+
+ADDRESS_FAMILIES = ("ipv4", "ipv6", "vpnv4", "vpn-instance")
+SELECTORS = ("all", "external", "internal")
+DIRECTIONS = ("import", "export")
+
+NAME_LIMITS = {
+    "group": 47,
+    "vpn_instance": 31,
+    "route_policy": 200,
+    "ip_prefix": 169,
+}
+LABEL_MAX = 256
+DESCRIPTION_MAX = 60
+CONFIG_LINE_MAX = 510
+TRIAL_MIN, TRIAL_MAX = 60, 65535
+AS_MAX = 4294967295
+
+# ASCII control characters (incl. TAB, CR, LF, NUL, ESC) and DEL: any of them in a line typed at the
+# CLI would end the command early, trigger completion or move the cursor.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Names: printable ASCII without space, '?' (triggers CLI help) and quotes (VRP quoting rules).
+_NAME = re.compile(r"^[\x21\x23-\x26\x28-\x3e\x40-\x7e]+$")
+_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_PLAIN_AS = re.compile(r"^[1-9][0-9]{0,9}$")
+_ASDOT = re.compile(r"^(0|[1-9][0-9]{0,4})\.(0|[1-9][0-9]{0,4})$")
+_DOTTED_QUAD = re.compile(r"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+                          r"(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$")
+
+
+def _describe(value):
+    """A short, safe rendering of a bad value for error messages (no raw control characters)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_cli_text(value, field, allow_space=True, allow_question=False):
+    """Common rule for anything typed at the VRP CLI; returns the string.
+
+    Rejects non-strings, empty strings, control characters (newline, CR, NUL, ESC, TAB, ...), non-ASCII
+    and leading/trailing whitespace (VRP would silently strip or mis-tokenise it).
+    """
+    if not isinstance(value, string_types):
+        raise ValidationError(field, "must be a string, got %s" % type(value).__name__)
+    if value == "":
+        raise ValidationError(field, "must not be empty")
+    if _CONTROL.search(value):
+        raise ValidationError(field, "must not contain control characters (newline, CR, tab, NUL, ESC): %s"
+                              % _describe(value))
+    if any(ord(c) > 126 for c in value):
+        raise ValidationError(field, "must be printable ASCII: %s" % _describe(value))
+    if value != value.strip():
+        raise ValidationError(field, "must not have leading or trailing whitespace: %s" % _describe(value))
+    if not allow_space and " " in value:
+        raise ValidationError(field, "must not contain spaces: %s" % _describe(value))
+    if not allow_question and "?" in value:
+        # '?' at the VRP CLI prints context help instead of running the line
+        raise ValidationError(field, "must not contain '?': %s" % _describe(value))
+    return value
+
+
+# --- addresses and AS numbers ---------------------------------------------------------------------
+
+def validate_peer_address(value, field="peers", version=None):
+    """An IPv4 or IPv6 peer address (no prefix length, no zone id); returns the canonical form.
+
+    ``version`` 4 or 6 restricts the family. IPv4 must be a plain dotted quad (no leading zeros,
+    which some parsers read as octal). IPv6 is returned compressed lower-case.
+    """
+    check_cli_text(value, field, allow_space=False)
+    if "/" in value:
+        raise ValidationError(field, "must be an address, not a prefix: %s" % _describe(value))
+    if "%" in value:
+        raise ValidationError(field, "must not carry a zone/scope id: %s" % _describe(value))
+    if ":" in value:
+        try:
+            addr = ipaddress.IPv6Address(value)
+        except ValueError:
+            raise ValidationError(field, "not a valid IPv6 address: %s" % _describe(value))
+    else:
+        if not _DOTTED_QUAD.match(value):
+            raise ValidationError(field, "not a valid IPv4 address: %s" % _describe(value))
+        addr = ipaddress.IPv4Address(value)
+    if addr.is_unspecified or addr.is_multicast:
+        raise ValidationError(field, "not a usable peer address: %s" % _describe(value))
+    if version is not None and addr.version != version:
+        raise ValidationError(field, "must be an IPv%d address: %s" % (version, _describe(value)))
+    return str(addr)
+
+
+def is_ip_address(value):
+    """True when ``value`` is a string that parses as an IPv4/IPv6 address (no validation errors)."""
+    if not isinstance(value, string_types):
+        return False
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def validate_as_number(value, field="as_number"):
+    """AS number: 1..4294967295 plain, or asdot ``x.y`` with x,y in 0..65535, not both 0.
+
+    Accepts an int or a string and returns the string as VRP displays it (plain stays plain, asdot
+    stays asdot) so comparisons with display output work.
+    """
+    if isinstance(value, bool):
+        raise ValidationError(field, "must be an AS number, got a boolean")
+    if isinstance(value, int):
+        value = str(value)
+    check_cli_text(value, field, allow_space=False)
+    if _PLAIN_AS.match(value):
+        if not 1 <= int(value) <= AS_MAX:
+            raise ValidationError(field, "AS number out of range 1..%d: %s" % (AS_MAX, value))
+        return value
+    m = _ASDOT.match(value)
+    if m:
+        high, low = int(m.group(1)), int(m.group(2))
+        if high > 65535 or low > 65535 or (high == 0 and low == 0):
+            raise ValidationError(field, "asdot AS must be x.y with x,y in 0..65535, not 0.0: %s" % value)
+        return value
+    raise ValidationError(field, "not an AS number (1..4294967295 or x.y): %s" % _describe(value))
+
+
+def as_number_to_int(value):
+    """``"65011.21531"`` -> 4260254235; plain numbers unchanged (for comparing AS values)."""
+    text = str(value)
+    if "." in text:
+        high, low = text.split(".", 1)
+        return int(high) * 65536 + int(low)
+    return int(text)
+
+
+# --- names -----------------------------------------------------------------------------------------
+
+def validate_name(value, field, kind):
+    """A VRP object name of ``kind`` group | vpn_instance | route_policy | ip_prefix.
+
+    Printable ASCII, no whitespace, no ``?``, no quotes (VRP would need quoting), within the
+    documented length. A group name may not look like an IP address (``peer X ...`` would be
+    ambiguous); ``_public_`` is reserved for the public instance.
+    """
+    limit = NAME_LIMITS[kind]
+    check_cli_text(value, field, allow_space=False)
+    if not _NAME.match(value):
+        raise ValidationError(field, "may contain printable ASCII only, no spaces, '?' or quotes: %s"
+                              % _describe(value))
+    if len(value) > limit:
+        raise ValidationError(field, "longer than %d characters (%d)" % (limit, len(value)))
+    if kind == "group" and is_ip_address(value):
+        raise ValidationError(field, "a group name must not be an IP address: %s" % value)
+    if kind == "vpn_instance" and value == "_public_":
+        raise ValidationError(field, "'_public_' is reserved for the public network instance")
+    return value
+
+
+def validate_group_name(value, field="groups"):
+    return validate_name(value, field, "group")
+
+
+def validate_vpn_instance(value, field="vpn_instance"):
+    return validate_name(value, field, "vpn_instance")
+
+
+def validate_route_policy_name(value, field="route_policy"):
+    return validate_name(value, field, "route_policy")
+
+
+def validate_ip_prefix_name(value, field="ip_prefix"):
+    return validate_name(value, field, "ip_prefix")
+
+
+def validate_peer_or_group(value, field="peers"):
+    """A ``peer`` command target: an address (canonicalised) or a group name."""
+    if isinstance(value, string_types) and (":" in value or _DOTTED_QUAD.match(value) or
+                                            re.match(r"^[0-9.]+$", value)):
+        return validate_peer_address(value, field)
+    return validate_group_name(value, field)
+
+
+# --- free text, config lines, numbers ----------------------------------------------------------------
+
+def validate_commit_label(value, field="commit_label"):
+    """``commit label X``: letters, digits, ``-``, ``_``; starts with a letter; 1..256 (UNVERIFIED)."""
+    check_cli_text(value, field, allow_space=False)
+    if not _LABEL.match(value):
+        raise ValidationError(field, "must start with a letter and contain only letters, digits, '-' "
+                                     "and '_': %s" % _describe(value))
+    if len(value) > LABEL_MAX:
+        raise ValidationError(field, "longer than %d characters (%d)" % (LABEL_MAX, len(value)))
+    return value
+
+
+def validate_commit_description(value, field="commit_description"):
+    """``commit description TEXT``: printable ASCII incl. inner spaces, 1..60 chars (UNVERIFIED)."""
+    check_cli_text(value, field)
+    if len(value) > DESCRIPTION_MAX:
+        raise ValidationError(field, "longer than %d characters (%d)" % (DESCRIPTION_MAX, len(value)))
+    return value
+
+
+def validate_config_line(value, field="lines", allow_indent=False):
+    """One line for ``vrp_config``: printable ASCII, no control characters, no ``?``, ≤ 510 chars.
+
+    ``allow_indent`` permits leading spaces (the indentation of ``src`` blocks); the line must still
+    have content and no trailing whitespace.
+    """
+    body = value
+    if allow_indent and isinstance(value, string_types):
+        body = value.lstrip(" ")
+        if value and not body:
+            raise ValidationError(field, "must not be blank")
+    check_cli_text(body, field)
+    if len(value) > CONFIG_LINE_MAX:
+        raise ValidationError(field, "longer than %d characters (%d)" % (CONFIG_LINE_MAX, len(value)))
+    return value
+
+
+def validate_config_text(value, field="src"):
+    """A multi-line ``src`` block: each line a config line (indent allowed); blank and ``#`` lines kept."""
+    if not isinstance(value, string_types):
+        raise ValidationError(field, "must be a string, got %s" % type(value).__name__)
+    lines = value.replace("\r\n", "\n").split("\n")
+    for number, line in enumerate(lines, 1):
+        if line.strip(" ") in ("", "#"):
+            continue  # blank lines and VRP's '#' block separators carry no command
+        try:
+            validate_config_line(line, field, allow_indent=True)
+        except ValidationError as exc:
+            raise ValidationError(field, "line %d: %s" % (number, exc.message))
+    return value
+
+
+def validate_int(value, field, minimum, maximum):
+    """An integer (not a bool) within ``minimum..maximum``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, "must be an integer, got %s" % type(value).__name__)
+    if not minimum <= value <= maximum:
+        raise ValidationError(field, "must be between %d and %d, got %d" % (minimum, maximum, value))
+    return value
+
+
+def validate_timeout(value, field="timeout", minimum=1, maximum=3600):
+    """A wait bound in whole seconds (1..3600 by default)."""
+    return validate_int(value, field, minimum, maximum)
+
+
+def validate_batch_size(value, field="batch_size", maximum=1000):
+    return validate_int(value, field, 1, maximum)
+
+
+def validate_commit_trial(value, field="commit_trial"):
+    """``commit trial N``: 60..65535 seconds."""
+    return validate_int(value, field, TRIAL_MIN, TRIAL_MAX)
+
+
+def validate_choice(value, field, choices):
+    if not isinstance(value, string_types) or value not in choices:
+        raise ValidationError(field, "must be one of %s, got %s" % (", ".join(choices), _describe(value)))
+    return value
+
+
+def validate_bool(value, field):
+    if not isinstance(value, bool):
+        raise ValidationError(field, "must be a boolean, got %s" % type(value).__name__)
+    return value
+
+
+def validate_commit_id(value, field="commit_id"):
+    """Rollback point ids: 1000000001..1999999999 (and periodic 2000000001..)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    check_cli_text(value, field, allow_space=False)
+    if not re.match(r"^[12][0-9]{9}$", value):
+        raise ValidationError(field, "not a VRP commit id (10 digits, 1000000001..): %s" % _describe(value))
+    return value
+
+
+def _list_of(value, field):
+    if isinstance(value, string_types) or not isinstance(value, (list, tuple)):
+        raise ValidationError(field, "must be a list, got %s" % type(value).__name__)
+    if not value:
+        raise ValidationError(field, "must not be empty")
+    return list(value)
+
+
+# --- scope -------------------------------------------------------------------------------------------
+
+def _given(params, key):
+    value = params.get(key)
+    return value is not None and value != [] and value is not False
+
+
+def validate_scope(params, operation="refresh"):
+    """Check the shared scope arguments and return a normalised copy of them.
+
+    ``operation``: ``refresh`` (bgp_soft_reset), ``reset`` (bgp_reset, adds ``as_number`` and
+    ``slow_peer``) or ``peer_config`` (bgp_route_refresh / bgp_keep_all_routes: peers or groups only).
+
+    Rules: address_family in ipv4|ipv6|vpnv4|vpn-instance (default ipv4); ``vpn_instance`` iff
+    vpn-instance; exactly one selector; peer families: ipv4 and vpn-instance take IPv4 peers only,
+    ipv6 and vpnv4 take both (NE40E-CR refresh/reset grammar lists IPv4 peers for ``ipv6`` too: 6PE);
+    ``as_number`` and ``slow_peer`` only for reset, ``slow_peer`` only with vpnv4 and a peer list or
+    ``selector: all``. Duplicate peers/groups are dropped (same canonical address = same peer).
+    """
+    if operation not in ("refresh", "reset", "peer_config"):
+        raise ValueError("unknown operation %r" % operation)
+    out = {}
+    af = params.get("address_family")
+    af = "ipv4" if af is None else validate_choice(af, "address_family", ADDRESS_FAMILIES)
+    out["address_family"] = af
+
+    vrf = params.get("vpn_instance")
+    if af == "vpn-instance":
+        if vrf is None:
+            raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
+        out["vpn_instance"] = validate_vpn_instance(vrf)
+    else:
+        if vrf is not None:
+            raise ValidationError("vpn_instance", "only valid with address_family vpn-instance (got %s)" % af)
+        out["vpn_instance"] = None
+
+    selectors = ["peers", "groups"]
+    if operation != "peer_config":
+        selectors.append("selector")
+    if operation == "reset":
+        selectors.append("as_number")
+    else:
+        if params.get("as_number") is not None:
+            raise ValidationError("as_number", "only valid for bgp_reset")
+        if params.get("slow_peer"):
+            raise ValidationError("slow_peer", "only valid for bgp_reset")
+    if operation == "peer_config" and params.get("selector") is not None:
+        raise ValidationError("selector", "not valid here: name peers or groups")
+    given = [key for key in selectors if _given(params, key)]
+    if len(given) > 1:
+        raise ValidationError(given[1], "mutually exclusive with %s: give exactly one of %s"
+                              % (given[0], ", ".join(selectors)))
+    if not given:
+        # the first selector gets the blame; an empty list counts as missing
+        field = next((k for k in selectors if params.get(k) is not None), selectors[0])
+        raise ValidationError(field, "give exactly one of %s (non-empty)" % ", ".join(selectors))
+    key = given[0]
+    out.update(peers=None, groups=None, selector=None, as_number=None)
+
+    if key == "peers":
+        version = {"ipv4": 4, "vpn-instance": 4}.get(af)
+        peers = []
+        for index, item in enumerate(_list_of(params["peers"], "peers")):
+            try:
+                address = validate_peer_address(item, "peers", version=version)
+            except ValidationError as exc:
+                raise ValidationError("peers", "item %d: %s (address_family %s)" % (index + 1, exc.message, af))
+            if address not in peers:
+                peers.append(address)
+        out["peers"] = peers
+    elif key == "groups":
+        groups = []
+        for index, item in enumerate(_list_of(params["groups"], "groups")):
+            try:
+                name = validate_group_name(item, "groups")
+            except ValidationError as exc:
+                raise ValidationError("groups", "item %d: %s" % (index + 1, exc.message))
+            if name not in groups:
+                groups.append(name)
+        out["groups"] = groups
+    elif key == "selector":
+        out["selector"] = validate_choice(params["selector"], "selector", SELECTORS)
+    else:
+        out["as_number"] = validate_as_number(params["as_number"], "as_number")
+
+    slow = params.get("slow_peer", False)
+    if slow is None:
+        slow = False
+    slow = validate_bool(slow, "slow_peer")
+    if slow:
+        if af != "vpnv4":
+            raise ValidationError("slow_peer", "only valid with address_family vpnv4 (got %s)" % af)
+        if key not in ("peers", "selector") or (key == "selector" and out["selector"] != "all"):
+            raise ValidationError("slow_peer", "takes peers or selector: all (reset bgp vpnv4 [ADDR] slow-peer)")
+    if operation == "reset":
+        out["slow_peer"] = slow
+    return out
+
+
+# --- all module arguments -------------------------------------------------------------------------
+
+def _check_lines(value, field):
+    return [validate_config_line(line, field) for line in _list_of(value, field)]
+
+
+def _check_parents(value, field):
+    if value in (None, []):
+        return []
+    return [validate_config_line(line, field) for line in _list_of(value, field)]
+
+
+def _check_gather_subset(value, field):
+    choices = ("all", "ipv4", "ipv6", "vpnv4", "vpn-instance", "groups")
+    return [validate_choice(item, field, choices) for item in _list_of(value, field)]
+
+
+def _check_vpn_instances(value, field):
+    return [validate_vpn_instance(item, field) for item in _list_of(value, field)]
+
+
+# module argument name -> validator(value, field); None values are skipped (argspec defaults)
+FIELD_VALIDATORS = {
+    "direction": lambda v, f: validate_choice(v, f, DIRECTIONS),
+    "commit_label": validate_commit_label,
+    "commit_description": validate_commit_description,
+    "commit_trial": validate_commit_trial,
+    "label": validate_commit_label,
+    "commit_id": validate_commit_id,
+    "last": lambda v, f: validate_int(v, f, 1, 80),
+    "verify_timeout": lambda v, f: validate_timeout(v, f, 1, 3600),
+    "wait_timeout": lambda v, f: validate_timeout(v, f, 1, 3600),
+    "timeout": validate_timeout,
+    "batch_size": validate_batch_size,
+    "lines": _check_lines,
+    "parents": _check_parents,
+    "src": validate_config_text,
+    "vpn_instances": _check_vpn_instances,
+    "gather_subset": _check_gather_subset,
+    "route_policy": validate_route_policy_name,
+    "ip_prefix": validate_ip_prefix_name,
+}
+
+# modules whose arguments include the shared scope, and which scope operation they are
+SCOPE_OPERATIONS = {
+    "bgp_soft_reset": "refresh",
+    "bgp_reset": "reset",
+    "bgp_route_refresh": "peer_config",
+    "bgp_keep_all_routes": "peer_config",
+}
+
+
+def validate_params(module, params):
+    """Validate every VRP value in a module's arguments; returns a dict of normalised values.
+
+    Raises ValidationError naming the first bad field. Arguments without a VRP rule (booleans,
+    choices already checked by the argument spec) pass through unchanged.
+    """
+    out = dict(params)
+    operation = SCOPE_OPERATIONS.get(module)
+    if operation:
+        out.update(validate_scope(params, operation))
+    for field, check in FIELD_VALIDATORS.items():
+        if params.get(field) is not None:
+            out[field] = check(params[field], field)
+    return out
