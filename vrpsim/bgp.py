@@ -19,6 +19,24 @@ How the model works
   the policies in effect *at that moment*. Policy edits therefore leave already received / advertised
   routes alone until ``refresh bgp`` (soft reset) or ``reset bgp`` (hard reset) re-sends them — the
   behaviour the collection's procedures exist for.
+
+UNVERIFIED choices (reference marks them so; one place each):
+- a bound but undefined route-policy denies everything (policy.py); missing as-path / community filters
+  permit, like a missing ip-prefix;
+- keep-all-routes re-establishes a non-route-refresh session on every off->on change, not only the very
+  first one; while it is on, `refresh ... import` replays the last routes the peer sent (the model keeps
+  the raw Adj-RIB-In always, so enabling it late on a route-refresh peer needs no extra refresh);
+- ``received-routes`` / "Received total routes" show the accepted routes unless keep-all-routes is on;
+- ``reset bgp [vpnv4|vpn-instance V ipv4-family] [ADDR] slow-peer``: accepted, nothing printed, no flap;
+- ``reset bgp all`` resets every session of the device (public, VPNv4, VPN instances); the other
+  ``reset bgp SELECTOR`` forms without an address family touch public sessions of any family;
+- unknown group / VPN instance in refresh/reset/display: ``Wrong parameter`` caret at the name; unknown
+  peer address: ``Error: The peer does not exist.``;
+- an address no lab router owns and no external peer uses stays Idle; a known one whose owner does not
+  configure us back (or AS mismatch) stays Active; a stuck session (fault) stays Active;
+- verbose lines: ``Keep-all-routes has been enabled``, ``Belong to peer-group: G``, ``Down for ...``,
+  ``Up for`` in total hours beyond 24 h; VPNv4 AF label ``VPNv4 Unicast``; Up/Down column beyond 24 h
+  as total hours ``HHHHhMMm``.
 """
 import ipaddress
 import time
@@ -27,12 +45,12 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from vrpsim import bgp_display
+from vrpsim.bgp_display import PEER_NOT_EXIST
 from vrpsim.errors import CliError
 from vrpsim.policy import PolicyBook, Route, parse_as_number, parse_policy_book
 
 PUBLIC_AFS = ("ipv4", "ipv6", "vpnv4")
 KEEPALIVE_INTERVAL = 60.0
-PEER_NOT_EXIST = "Error: The peer does not exist."   # UNVERIFIED wording (reference §2)
 
 
 def normalize_address(text):

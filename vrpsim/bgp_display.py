@@ -291,10 +291,6 @@ def format_table_statistics(total, active):
 
 
 # --------------------------------------------------------------------------- world -> views
-def _session_afs_label(af, vrf):
-    return af if vrf is None else "vpn-instance"
-
-
 def peer_row(world, state, session, af):
     now = world.clock()
     peer = state.peers.get((session.vrf, session.address))
@@ -422,7 +418,7 @@ def _group_command(world, state, vrf_list, tokens, base_index):
                 import_policy=ga.import_policy if ga else None, export_policy=ga.export_policy if ga else None)))
     if name and not blocks:
         return " No such a peer-group\n"
-    return "\n".join("\n".join(b) for b in blocks) + ("\n" if blocks else "")
+    return "\n\n".join("\n".join(b) for b in blocks) + ("\n" if blocks else "")   # blank line between groups
 
 
 def _route_rows_from_rib(state, session, af, routes, best_table):

@@ -161,7 +161,7 @@ class ShellSession:
                 await self._line("return", typed=False)
             elif ch == ESC:
                 self.in_escape = True
-            elif ch >= " " and len(self.buffer) < MAX_LINE:
+            elif " " <= ch <= "~" and len(self.buffer) < MAX_LINE:   # VRP takes printable ASCII only
                 self.buffer.append(ch)
                 echo.append(ch)
         if echo:

@@ -105,10 +105,6 @@ class Shell:
         self.channel = self.client.invoke_shell(width=1024)
         self.banner = self.read_until_prompt()
 
-    @property
-    def prompt(self):
-        return PROMPT_RE.search(self.last_output).group(1)
-
     def read_until_prompt(self):
         data = ""
         deadline = time.monotonic() + self.timeout
@@ -137,7 +133,7 @@ class Shell:
     def run(self, line):
         """(output, prompt): the reply without the echoed line and without the final prompt."""
         text = self.send(line)
-        prompt = PROMPT_RE.search(text).group(1)
+        prompt = text.rsplit("\n", 1)[-1]        # a question is the whole last line
         body = text[:len(text) - len(prompt)]
         first, _, rest = body.partition("\n")
         return rest.rstrip("\n"), prompt

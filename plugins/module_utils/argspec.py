@@ -56,6 +56,9 @@ def _spec(options, **rules):
 
 
 ARGSPECS = {
+    "vrp_command": _spec(dict(
+        commands=dict(type="list", elements="str", required=True),
+    )),
     "bgp_facts": _spec(dict(
         gather_subset=dict(type="list", elements="str", default=["all"],
                            choices=["all", "ipv4", "ipv6", "vpnv4", "vpn-instance", "groups"]),

@@ -86,9 +86,15 @@ _POLL = 0.5
 # paths and identity
 # ---------------------------------------------------------------------------------------------------
 def runtime_dir():
-    """The 0700 directory holding keeper sockets; created if needed, refused if not ours."""
+    """The 0700 directory holding keeper sockets; created if needed, refused if not ours.
+
+    ``$NETOPS_VRP_KEEPER_DIR`` overrides, then ``$XDG_RUNTIME_DIR/netops-vrp``, then
+    ``~/.ansible/tmp/netops-vrp``.
+    """
     base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isdir(base) and os.access(base, os.W_OK):
+    if os.environ.get("NETOPS_VRP_KEEPER_DIR"):  # tests and unusual hosts
+        path = os.environ["NETOPS_VRP_KEEPER_DIR"]
+    elif base and os.path.isdir(base) and os.access(base, os.W_OK):
         path = os.path.join(base, "netops-vrp")
     else:
         path = os.path.join(os.path.expanduser("~"), ".ansible", "tmp", "netops-vrp")

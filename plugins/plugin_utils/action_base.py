@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""VrpActionBase: what every netops.vrp action plugin shares.
+
+``run()``:
+1. checks the task's connection is ``netops.vrp.netmiko``;
+2. validates ``self._task.args`` against ``ARGSPECS[module]`` (module_utils/argspec.py) with
+   ansible-core's ArgumentSpecValidator, then ``self.validate(params)`` (default:
+   ``module_utils/validate.validate_params``) -- a bad value fails naming the field, before any
+   connection is made and nothing is sent;
+3. calls ``self.run_vrp(params, cli_factory)``; ``cli_factory()`` returns a ``VrpCli`` over a
+   ``KeeperTransport`` (created on first call only, so a task that needs no router opens nothing);
+4. maps ``VrpError`` to ``failed: true`` with ``msg`` = ``"<host>: <step>: <message>"``, and
+   ValueError from the CLI layer (refused command text) to ``failed`` too;
+5. always returns ``changed`` (default False) and ``commands`` (default: the non-display commands
+   the task sent), and releases the keeper connection.
+
+Subclasses set ``MODULE`` (defaults to the action plugin's file name) and implement
+``run_vrp(self, params, cli_factory) -> dict``. ``self.check_mode`` / ``self.diff_mode`` tell the modes;
+in check mode a subclass must only call ``cli.display()`` (integration tests check the transcript).
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
+from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpError
+
+CONNECTION = "netops.vrp.netmiko"
+_SPEC_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+
+
+class VrpActionBase(ActionBase):
+    """Base class of the netops.vrp action plugins (see module docstring)."""
+
+    MODULE = None               # ARGSPECS key; default: this action plugin's file name
+    TRANSFERS_FILES = False
+    _requires_connection = False  # we never use the connection to run anything on the router
+
+    def __init__(self, *args, **kwargs):
+        super(VrpActionBase, self).__init__(*args, **kwargs)
+        self._vrp_cli = None
+        self._vrp_transport = None
+
+    # -- helpers for subclasses --------------------------------------------------------------------
+    @property
+    def module_name(self):
+        if self.MODULE:
+            return self.MODULE
+        return self.__class__.__module__.rsplit(".", 1)[-1]
+
+    @property
+    def check_mode(self):
+        return bool(self._task.check_mode or getattr(self._play_context, "check_mode", False))
+
+    @property
+    def diff_mode(self):
+        return bool(self._task.diff or getattr(self._play_context, "diff", False))
+
+    @property
+    def host(self):
+        return self._task_vars_host
+
+    def validate(self, params):
+        """VRP value rules after the argument spec; return the (normalised) params or raise ValueError."""
+        from ansible_collections.netops.vrp.plugins.module_utils import validate as vrp_validate
+
+        checker = getattr(vrp_validate, "validate_params", None)
+        if checker is None:
+            return params
+        return checker(self.module_name, params)
+
+    def run_vrp(self, params, cli_factory):
+        raise NotImplementedError
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _connection_error(self):
+        transport = getattr(self._connection, "transport", None)
+        load_name = getattr(self._connection, "_load_name", None)
+        if transport == CONNECTION or load_name == CONNECTION:
+            return None
+        return ("netops.vrp.%s needs ansible_connection: %s (this task uses %r); the modules run on the "
+                "controller and talk to the router over SSH themselves"
+                % (self.module_name, CONNECTION, load_name or transport))
+
+    def _validate_args(self):
+        spec = ARGSPECS.get(self.module_name)
+        if spec is None:
+            raise KeyError("no argument spec for %r in module_utils/argspec.py" % self.module_name)
+        validator = ArgumentSpecValidator(
+            spec["argument_spec"], **dict((k, spec[k]) for k in _SPEC_RULES if spec.get(k)))
+        result = validator.validate(dict(self._task.args))
+        if result.error_messages:
+            return None, "Invalid arguments for netops.vrp.%s: %s" % (
+                self.module_name, "; ".join(result.error_messages))
+        return result.validated_parameters, None
+
+    def _cli_factory(self):
+        if self._vrp_cli is None:
+            from ansible_collections.netops.vrp.plugins.plugin_utils.session_keeper import KeeperTransport
+
+            settings = self._connection.keeper_settings()
+            self._vrp_transport = KeeperTransport(name=self._task_vars_host, owner_pid=os.getppid(), **settings)
+            self._vrp_cli = VrpCli(self._vrp_transport, timeout=settings.get("command_timeout"))
+        return self._vrp_cli
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(VrpActionBase, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        self._task_vars_host = task_vars.get("inventory_hostname") or self._play_context.remote_addr or "?"
+        result.update(changed=False)
+
+        problem = self._connection_error()
+        if problem:
+            result.update(failed=True, msg=problem, commands=[])
+            return result
+        params, problem = self._validate_args()
+        if problem:
+            result.update(failed=True, msg=problem, commands=[])
+            return result
+        try:
+            params = self.validate(params)
+        except ValueError as exc:
+            result.update(failed=True, msg="Invalid arguments for netops.vrp.%s: %s" % (self.module_name, exc),
+                          commands=[])
+            return result
+        try:
+            result.update(self.run_vrp(params, self._cli_factory) or {})
+        except VrpError as exc:
+            result.update(failed=True, msg=str(exc), step=exc.step)
+            if getattr(exc, "output", None):
+                result["output"] = exc.output
+        except ValueError as exc:  # refused command text from the CLI layer: a bug or bad input
+            result.update(failed=True, msg="%s: %s" % (self._task_vars_host, exc))
+        finally:
+            if self._vrp_cli is not None and "commands" not in result:
+                result["commands"] = self._vrp_cli.changes_sent
+            if self._vrp_transport is not None:
+                self._vrp_transport.close()
+        result.setdefault("commands", [])
+        return result
