@@ -355,7 +355,34 @@ COMMANDS = (
     _undo("apply {local-preference|cost|community|as-path} [<word>...]", [ROUTE_POLICY], key=(0, 1)),
 )
 
-_BY_VIEW = {view: [c for c in COMMANDS if view in c.views] for view in ALL_VIEWS}
+class _TrieNode:
+    """Commands of one view merged by common prefix; ``command`` is set where a command may end."""
+
+    __slots__ = ("edges", "command")
+
+    def __init__(self):
+        self.edges = {}
+        self.command = None
+
+
+def _build_trie(commands):
+    root = _TrieNode()
+    for command in commands:
+        for seq in command.sequences:
+            node = root
+            for element in seq:
+                child = node.edges.get(element)
+                if child is None:
+                    child = node.edges[element] = _TrieNode()
+                    if isinstance(element, Param) and element.repeat:
+                        child.edges[element] = child     # ``<type>...``: more of the same
+                node = child
+            if node.command is None:                     # the first command defined wins
+                node.command = command
+    return root
+
+
+_TRIES = {view: _build_trie([c for c in COMMANDS if view in c.views]) for view in ALL_VIEWS}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -378,29 +405,27 @@ def match_command(view, tokens):
     VRP rules: a keyword may be abbreviated to any unique prefix and keywords win over parameters;
     the error kind depends on what the parser expected where it stopped.
     """
-    states = [(cmd, seq, 0, ()) for cmd in _BY_VIEW[view] for seq in cmd.sequences]
+    states = [(_TRIES[view], ())]
     for index, token in enumerate(tokens):
         states = _close(states)
         lowered = token.lower()
         keyword_hits, param_next, accepting, param_expected = {}, [], False, False
-        for cmd, seq, pos, values in states:
-            if pos == len(seq):
-                accepting = True
-                continue
-            element = seq[pos]
-            if isinstance(element, Keyword):
-                if element.word.startswith(lowered):
-                    keyword_hits.setdefault(element.word, []).append((cmd, seq, pos, values))
-                continue
-            param_expected = True
-            value = PARAM_TYPES[element.type](token)
-            if value is not None:
-                param_next.append((cmd, seq, pos if element.repeat else pos + 1, values + (value,)))
+        for node, values in states:
+            accepting = accepting or node.command is not None
+            for element, child in node.edges.items():
+                if isinstance(element, Keyword):
+                    if element.word.startswith(lowered):
+                        keyword_hits.setdefault(element.word, []).append((child, values))
+                    continue
+                param_expected = True
+                value = PARAM_TYPES[element.type](token)
+                if value is not None:
+                    param_next.append((child, values + (value,)))
         chosen = lowered if lowered in keyword_hits else None
         if chosen is None and len(keyword_hits) == 1:
             chosen = next(iter(keyword_hits))
         if chosen is not None:
-            states = [(c, s, p + 1, v + (chosen,)) for c, s, p, v in keyword_hits[chosen]]
+            states = [(child, values + (chosen,)) for child, values in keyword_hits[chosen]]
         elif param_next:
             states = param_next
         elif len(keyword_hits) > 1:
@@ -411,16 +436,19 @@ def match_command(view, tokens):
             raise CliError("too_many", index)
         else:
             raise CliError("unrecognized", index)
-    for cmd, seq, pos, values in _close(states):
-        if pos == len(seq):
-            return Match(cmd, list(values))
+    for node, values in _close(states):
+        if node.command is not None:
+            return Match(node.command, list(values))
     raise CliError("incomplete", len(tokens))
 
 
 def _close(states):
-    """Add the states that skip a trailing repeat element (``<type>...`` needs no further token)."""
-    closed = list(states)
-    for cmd, seq, pos, values in states:
-        if pos < len(seq) and isinstance(seq[pos], Param) and seq[pos].repeat:
-            closed.append((cmd, seq, pos + 1, values))
+    """Add the states that skip a repeat (``<type>...`` needs no further token); one state per node."""
+    seen, closed = set(), []
+    for node, values in states:
+        for candidate in [node] + [child for element, child in node.edges.items()
+                                   if isinstance(element, Param) and element.repeat and child is not node]:
+            if id(candidate) not in seen:
+                seen.add(id(candidate))
+                closed.append((candidate, values))
     return closed

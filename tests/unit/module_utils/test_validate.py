@@ -217,7 +217,7 @@ def test_scope_unknown_operation():
 
 
 # --- property: no string with a control character ever validates --------------------------------
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)  # no .hypothesis dir in the repo
 @given(st.text(min_size=1, max_size=40).filter(lambda s: any(ord(c) < 32 or ord(c) == 127 for c in s)))
 def test_control_characters_never_pass(text):
     for check in (v.validate_group_name, v.validate_vpn_instance, v.validate_peer_address,
