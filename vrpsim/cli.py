@@ -73,7 +73,6 @@ class CliSession:
         self.views = [USER_VIEW]
         self.candidate = None
         self.question = None        # (question text, answer handler) while a question waits
-        self.screen_length = 24     # paging itself is not emulated; clients disable it anyway
 
     # ----------------------------------------------------------------------------------- prompt
     @property
@@ -204,8 +203,7 @@ class CliSession:
         return self._leave_system_view()
 
     def _do_screen_length(self, match):
-        self.screen_length = int(match.tokens[1])
-        return Reply()
+        return Reply()   # paging is not emulated, so every length behaves like 0
 
     def _do_abort(self, match):
         self._to_user_view()

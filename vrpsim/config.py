@@ -551,8 +551,7 @@ class CommitPoint:
 class Trial:
     commit_id: int
     seconds: int
-    started: float            # lab clock (monotonic) when the trial began
-    deadline: float
+    deadline: float           # lab clock (monotonic) when it rolls back
     before: Node
 
 
@@ -602,7 +601,7 @@ class RouterConfig:
         return any(p.label == label for p in self.commits)
 
     def start_trial(self, point, seconds, now, real_seconds):
-        self.trial = Trial(point.commit_id, seconds, now, now + real_seconds, point.before)
+        self.trial = Trial(point.commit_id, seconds, now + real_seconds, point.before)
 
     def end_trial(self, roll_back):
         """Confirm (roll_back=False) or undo the trial; returns True if running changed."""

@@ -331,6 +331,17 @@ def fast_vrpv8_class():
             out = self.read_until_pattern(pattern=PROMPT_PATTERN, read_timeout=20)
             self.vrp_prompt = split_reply(out).prompt or None
 
+        def read_channel(self):
+            data = super(FastVrpv8, self).read_channel()
+            if not data:
+                # netmiko polls until read_timeout even when the router has closed the session
+                chan = self.remote_conn
+                transport = chan.get_transport() if chan is not None else None
+                if chan is None or ((chan.closed or chan.eof_received or transport is None
+                                     or not transport.is_active()) and not chan.recv_ready()):
+                    raise EOFError("the router closed the SSH session")
+            return data
+
         def check_config_mode(self, check_string="]", pattern="", force_regex=False):
             self.write_channel(self.RETURN)
             output = self.read_until_pattern(pattern=pattern or PROMPT_OR_QUESTION_PATTERN)

@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import textwrap
 import time
@@ -369,5 +368,4 @@ def python_path_env():
 
 
 __all__ = ["PlaybookResult", "TaskResult", "assert_only_displays", "commands_sent", "keeper_processes",
-           "logins", "run_playbook", "run_tasks", "tasks_playbook", "transcript", "wait_keepers_gone",
-           "sys"]
+           "logins", "run_playbook", "run_tasks", "tasks_playbook", "transcript", "wait_keepers_gone"]
