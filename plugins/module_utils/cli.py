@@ -172,7 +172,7 @@ class VrpCli:
                                  command="system-view", output=reply.output)
             return
         if root:
-            for _ in range(8):
+            for _attempt in range(8):
                 if self._at_root():
                     return
                 reply = self._send("quit")

@@ -36,7 +36,7 @@ options:
     elements: str
     required: true
 notes:
-  - Needs C(ansible_connection: netops.vrp.netmiko); see the M(netops.vrp.netmiko#connection) plugin for credentials and timeouts.
+  - "Needs C(ansible_connection: netops.vrp.netmiko); see the P(netops.vrp.netmiko#connection) connection plugin for credentials and timeouts."
 """
 
 EXAMPLES = r"""

@@ -244,7 +244,7 @@ class KeeperTransport(Transport):
         except (OSError, IOError):
             pass
         deadline = self.connect_timeout * 3 + 30
-        ready, _, _ = select.select([proc.stdout], [], [], deadline)
+        ready = select.select([proc.stdout], [], [], deadline)[0]
         line = proc.stdout.readline() if ready else b""
         proc.stdout.close()
         if not line:
@@ -547,9 +547,9 @@ class Keeper:
             reason = self.should_stop()
             if reason:
                 return reason
-            ready, _, _ = select.select([self.listener], [], [], _POLL)
+            ready = select.select([self.listener], [], [], _POLL)[0]
             if ready:
-                conn, _ = self.listener.accept()
+                conn = self.listener.accept()[0]
                 try:
                     self.handle(conn)
                 finally:
@@ -562,7 +562,7 @@ class Keeper:
             while b"\n" not in buf:
                 if self.should_stop() and not self.stopping:
                     return
-                ready, _, _ = select.select([conn], [], [], _POLL)
+                ready = select.select([conn], [], [], _POLL)[0]
                 if not ready:
                     continue
                 try:
