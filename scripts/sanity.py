@@ -12,9 +12,12 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SANITY_BASE = os.path.join(ROOT, "build", "sanity")
+# Outside the repository: inside it, ansible-test would take the (git-ignored) copy's file list from
+# the enclosing git repo and find no targets.
+SANITY_BASE = os.path.join(tempfile.gettempdir(), "netops-vrp-sanity-%d" % os.getuid())
 COLLECTION_DIR = os.path.join(SANITY_BASE, "ansible_collections", "netops", "vrp")
 BIN = os.path.dirname(sys.executable)
 

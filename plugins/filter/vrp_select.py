@@ -278,17 +278,20 @@ def vrp_rollout_plan(facts, targets, changes=None, host=None, batch_size=5, allo
         scope = _scope(target)
         direction = target["direction"]
         label = target.get("name") or target_label(target)
+        prepared = set(e["address"] for e in soft if e["action"] == "keep-all-routes-first")
         whole = len(soft) == len(entries) and len(soft) <= int(batch_size or 1)
-        if whole and target.get("groups"):
-            plan["soft_resets"].append(dict(scope, direction=direction, groups=list(target["groups"]),
-                                            target=label, label="%s (%d peers)" % (label, len(soft))))
-            continue
-        if whole and target.get("selector"):
-            plan["soft_resets"].append(dict(scope, direction=direction, selector=target["selector"],
-                                            target=label, label="%s (%d peers)" % (label, len(soft))))
+        if whole and (target.get("groups") or target.get("selector")):
+            call = dict(scope, direction=direction, target=label, after_preparation=bool(prepared),
+                        label="%s (%d peers)" % (label, len(soft)))
+            if target.get("groups"):
+                call["groups"] = list(target["groups"])
+            else:
+                call["selector"] = target["selector"]
+            plan["soft_resets"].append(call)
             continue
         for chunk in _chunks([e["address"] for e in soft], batch_size):
             plan["soft_resets"].append(dict(scope, direction=direction, peers=chunk, target=label,
+                                            after_preparation=bool(prepared.intersection(chunk)),
                                             label="%s: %s" % (label, ",".join(chunk))))
     families = sorted(set(t["address_family"] for t in plan["targets"]))
     plan["gather_subset"] = families or ["all"]
