@@ -15,6 +15,9 @@ How the model works
 - Session states are derived from timestamps: a reset stores when it went down and when it will be
   Established again (``establish_delay`` later); nothing runs in the background. Every entry point first
   replays the establishments that are due (``_advance``), in time order, which is when routes are exchanged.
+- Scale (1,000 routers in one process): a configuration change only re-derives the sessions of the changed
+  router and of the routers that configure one of its addresses (``_configurers``, ``peers_by_owner``), and
+  pending establishments wait in a heap keyed by due time, so no entry point walks the whole world.
 - Routes move as incremental UPDATEs: only a change of a Loc-RIB best path is re-advertised, evaluated with
   the policies in effect *at that moment*. Policy edits therefore leave already received / advertised
   routes alone until ``refresh bgp`` (soft reset) or ``reset bgp`` (hard reset) re-sends them — the
@@ -38,9 +41,11 @@ UNVERIFIED choices (reference marks them so; one place each):
   ``Up for`` in total hours beyond 24 h; VPNv4 AF label ``VPNv4 Unicast``; Up/Down column beyond 24 h
   as total hours ``HHHHhMMm``.
 """
+import heapq
 import ipaddress
+import itertools
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -391,6 +396,7 @@ class Session:
     rcvd: MessageCounters = field(default_factory=MessageCounters)
     keep_all_routes: frozenset = frozenset()     # afs with keep-all-routes at the last apply
     remote_port: int = 0
+    created: int = field(default=0, compare=False)   # creation order: ties between due establishments
 
     @property
     def key(self):
@@ -427,6 +433,10 @@ class RouterState:
     sessions: dict = field(default_factory=dict)     # (vrf, address) -> Session
     tables: dict = field(default_factory=dict)       # (af, vrf) -> Table
     configured: bool = False
+    index: int = 0                                   # position in the topology (iteration order)
+    # (peer vrf, (owner router, owner vrf)) -> [EffectivePeer] in (vrf, address) order: which of our peers
+    # point at addresses of that owner, so a neighbour finds its counterpart without scanning our peers
+    peers_by_owner: dict = field(default_factory=dict)
 
     @property
     def router_id(self):
@@ -464,9 +474,9 @@ class BgpWorld:
         self.establish_delay = float(timing.get("establish_delay", 1.0))
         self.routers = {}
         self.owners = {}     # address -> (router, vrf)
-        for r in topology.get("routers", []):
+        for index, r in enumerate(topology.get("routers", [])):
             state = RouterState(
-                name=r["name"],
+                name=r["name"], index=index,
                 addresses=[normalize_address(a) for a in r.get("addresses", [])],
                 vpn_addresses={v: [normalize_address(a) for a in addrs]
                                for v, addrs in (r.get("vpn_addresses") or {}).items()})
@@ -487,19 +497,34 @@ class BgpWorld:
         self.stuck = set()   # (router, address) whose sessions never come back
         self._dirty = deque()
         self._dirty_set = set()
+        # router X -> {router Y: [Y's peer keys (vrf, address) whose address X owns]} in Y's peer order:
+        # the sessions whose spec depends on X's configuration besides X's own
+        self._configurers = {}
+        # (establish_at, router index, session creation order, push order, session); entries whose
+        # session was rescheduled, removed or already established are skipped when popped
+        self._establish_queue = []
+        self._session_order = itertools.count()
+        self._push_order = itertools.count()
+        # operation counts (tests assert on them to guard the scaling, wall time is too noisy)
+        self.work = Counter()
 
     # -------------------------------------------------------------------- engine entry points
     def apply_config(self, router, running_text):
         """Take a router's committed configuration and apply the side effects VRP has."""
         self._advance()
         state = self.routers[router]
+        old_peers = state.peers
         state.config = parse_router_config(running_text)
         state.policies = parse_policy_book(running_text)
         state.peers = effective_peers(state.config) if state.config.local_as_text else {}
         state.configured = True
-        self._sync_sessions()
-        for r in self.routers.values():
-            self._sync_local_routes(r)
+        self._index_peers(state, old_peers)
+        self._sync_sessions(state)
+        # Only the changed router's local routes can have changed; a router whose Loc-RIB moved during the
+        # session sync (routes withdrawn) leaks VRF <-> VPNv4 now, in topology order, as a full pass would.
+        touched = {router} | {name for name, _, _ in self._dirty}
+        for name in sorted(touched, key=lambda n: self.routers[n].index):
+            self._sync_local_routes(self.routers[name])
         self._flush()
 
     def refresh(self, router, tokens):
@@ -561,7 +586,7 @@ class BgpWorld:
         for state in self.routers.values():
             for s in state.sessions.values():
                 if s.spec.viable and not s.established and s.establish_at is None:
-                    s.establish_at = now + self.establish_delay
+                    self._schedule(s, now + self.establish_delay)
 
     def dump(self, router):
         self._advance()
@@ -571,14 +596,26 @@ class BgpWorld:
     def _advance(self):
         """Replay the establishments that are due by now, oldest first (routes are exchanged then)."""
         now = self.clock()
-        while True:
-            due = [s for r in self.routers.values() for s in r.sessions.values()
-                   if not s.established and s.establish_at is not None and s.establish_at <= now]
-            if not due:
-                return
-            first = min(due, key=lambda s: s.establish_at)
-            self._establish(first)
+        queue = self._establish_queue
+        while queue and queue[0][0] <= now:
+            at, _, _, _, session = heapq.heappop(queue)
+            self.work["establish_pops"] += 1
+            if session.established or session.establish_at != at or not self._is_current(session):
+                continue   # stale entry: rescheduled, removed, or brought up with its counterpart
+            self._establish(session)
             self._flush()
+
+    def _schedule(self, session, at):
+        """Set when ``session`` will be Established (None: not scheduled) and queue it for ``_advance``."""
+        session.establish_at = at
+        if at is not None:
+            # ties are replayed in topology order, then session creation order (a full scan's order)
+            heapq.heappush(self._establish_queue, (at, self.routers[session.router].index, session.created,
+                                                   next(self._push_order), session))
+
+    def _is_current(self, session):
+        """The session is still configured (not replaced or removed by a later configuration)."""
+        return self.routers[session.router].sessions.get((session.vrf, session.address)) is session
 
     def state_of(self, session, now=None):
         """FSM state derived from the timeline (Idle -> Connect -> OpenSent -> OpenConfirm -> Established)."""
@@ -642,8 +679,7 @@ class BgpWorld:
         # The counterpart is the other router's peer pointing at one of our addresses; with several
         # (IPv4 and IPv6 sessions between the same two routers) the one of the same IP version.
         version = ipaddress.ip_address(peer.address).version
-        backs = [p for (vrf, addr), p in sorted(other.peers.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))
-                 if vrf == owner[1] and self.owners.get(addr) == (state.name, peer.vrf)]
+        backs = list(other.peers_by_owner.get((owner[1], (state.name, peer.vrf)), ()))
         backs.sort(key=lambda p: ipaddress.ip_address(p.address).version != version)
         back = backs[0] if backs else None
         if back is None or back.ignore or back.remote_as != local_as or other.config.local_as != peer.remote_as:
@@ -658,26 +694,56 @@ class BgpWorld:
                            capabilities=tuple(sides))
         return spec, peer.route_refresh, back.route_refresh
 
-    def _sync_sessions(self):
-        """Create, remove and reset sessions after a configuration change, as VRP would."""
+    def _index_peers(self, state, old_peers):
+        """Re-index who configures whom after ``state``'s peers changed (owners of addresses are fixed)."""
+        for owner in {self.owners[addr][0] for _, addr in old_peers if addr in self.owners}:
+            self._configurers.get(owner, {}).pop(state.name, None)
+        for key in state.peers:
+            owner = self.owners.get(key[1])
+            if owner is not None and owner[0] != state.name:
+                self._configurers.setdefault(owner[0], {}).setdefault(state.name, []).append(key)
+        state.peers_by_owner = {}
+        for (vrf, addr), peer in sorted(state.peers.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+            owner = self.owners.get(addr)
+            if owner is not None:
+                state.peers_by_owner.setdefault((vrf, owner), []).append(peer)
+
+    def _sync_sessions(self, changed):
+        """Create, remove and reset sessions after ``changed``'s configuration changed, as VRP would.
+
+        Only two kinds of session can see a different spec: the changed router's own, and those of
+        routers that configure one of its addresses (their counterpart and remote AS live there).
+        They are visited in the order a pass over the whole world would take, which keeps the order of
+        route updates (and so the message counters) the same.
+        """
         now = self.clock()
         to_reset = []
-        for state in self.routers.values():
-            wanted = state.peers if state.configured else {}
-            for key in list(state.sessions):
-                if key not in wanted:
-                    self._take_down(state.sessions.pop(key), now)
-            for key, peer in wanted.items():
+        configurers = self._configurers.get(changed.name, {})
+        affected = sorted({changed.name} | set(configurers), key=lambda n: self.routers[n].index)
+        for name in affected:
+            state = self.routers[name]
+            if state is changed:
+                wanted = state.peers if state.configured else {}
+                for key in list(state.sessions):
+                    if key not in wanted:
+                        self._take_down(state.sessions.pop(key), now)
+                keys = list(wanted)
+            else:
+                keys = configurers[name]
+            for key in keys:
+                peer = state.peers[key]
+                self.work["session_syncs"] += 1
                 spec, rr_local, rr_remote = self._desired_spec(state, peer)
                 kar = frozenset(af for af, on in peer.keep_all_routes.items() if on)
                 session = state.sessions.get(key)
                 if session is None:
                     session = Session(router=state.name, vrf=key[0], address=key[1], spec=spec,
                                       rr_local=rr_local, rr_remote=rr_remote, down_since=now,
-                                      keep_all_routes=kar, remote_port=49152 + (hash(key) % 16000))
+                                      keep_all_routes=kar, remote_port=49152 + (hash(key) % 16000),
+                                      created=next(self._session_order))
                     state.sessions[key] = session
                     if spec.viable:
-                        session.establish_at = self._next_establish(session, now)
+                        self._schedule(session, self._next_establish(session, now))
                     continue
                 old_spec, old_kar = session.spec, session.keep_all_routes
                 session.spec, session.rr_local, session.rr_remote = spec, rr_local, rr_remote
@@ -686,7 +752,7 @@ class BgpWorld:
                     if old_spec.viable or session.established:
                         self._take_down(session, now)
                         session.down_since = now
-                    session.establish_at = self._next_establish(session, now) if spec.viable else None
+                    self._schedule(session, self._next_establish(session, now) if spec.viable else None)
                 elif session.established and (kar - old_kar) and not session.rr_negotiated:
                     # First keep-all-routes on a peer without route-refresh: VRP re-establishes the
                     # session so the full table is received again and retained (reference §6.2).
@@ -721,7 +787,7 @@ class BgpWorld:
         if session.spec.viable and not stuck:
             at = now + self.establish_delay
         for s in pair:
-            s.establish_at = at if s.spec.viable else None
+            self._schedule(s, at if s.spec.viable else None)
         return {s.key for s in pair}
 
     def _take_down(self, session, now):

@@ -403,7 +403,7 @@ def vrp_rollout_verify(after, before, plan, soft_reset_results=None, max_prefix_
             "verified": after_facts is not None}
 
 
-def vrp_readiness(facts, scopes=None, router_ids=None, host=None):
+def vrp_readiness(facts, scopes=None, router_ids=None, host=None, methods=("route-refresh", "keep-all-routes")):
     """Soft-reset readiness audit of one router: see vrp_readiness.yml."""
     facts = _facts(facts)
     selected, problems = [], []
@@ -431,6 +431,10 @@ def vrp_readiness(facts, scopes=None, router_ids=None, host=None):
                "route_refresh_negotiated": rr.get("negotiated"), "keep_all_routes": bool(peer.get("keep_all_routes")),
                "path": soft_reset_path(peer, "import"), "remedy": readiness_remedy(peer),
                "remote_host": owners.get(_canonical_address(peer.get("address")))}
+        if row["remedy"] == "route-refresh" and "route-refresh" not in methods and peer.get("state") == ESTABLISHED:
+            row["remedy"] = "keep-all-routes"
+        if row["remedy"] not in methods:
+            row["remedy"] = None
         row["ready"] = row["path"] is not None
         rows.append(row)
     not_ready = [r for r in rows if not r["ready"]]

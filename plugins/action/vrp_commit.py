@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""netops.vrp.vrp_commit: confirm or abort a pending trial commit, or roll back the configuration."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netops.vrp.plugins.module_utils import config
+from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
+from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
+
+
+class ActionModule(VrpActionBase):
+    MODULE = "vrp_commit"
+
+    def validate(self, params):
+        params = super(ActionModule, self).validate(params)
+        if params["action"] != "rollback":
+            for field in ("commit_id", "label", "last"):
+                if params.get(field) is not None:
+                    raise ValidationError(field, "only applies to action=rollback (action is %s)"
+                                          % params["action"])
+        return params
+
+    def run_vrp(self, params, cli_factory):
+        result = config.commit_action(cli_factory(), params["action"], check_mode=self.check_mode,
+                                      commit_id=params.get("commit_id"), label=params.get("label"),
+                                      last=params.get("last"))
+        if not result["warnings"]:
+            del result["warnings"]
+        return result

@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""netops.vrp.vrp_config: wanted lines vs the running configuration, minimal commands, two-stage commit."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netops.vrp.plugins.module_utils import config
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
+from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
+from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
+
+
+class ActionModule(VrpActionBase):
+    MODULE = "vrp_config"
+
+    def validate(self, params):
+        params = super(ActionModule, self).validate(params)
+        if params.get("commit_trial") is not None and (params.get("commit_label")
+                                                        or params.get("commit_description")):
+            # VRP8: commit trial [seconds] takes no label/description (VrpCli and vrpsim follow that)
+            raise ValidationError("commit_trial", "cannot be combined with commit_label or commit_description "
+                                                  "(VRP8 'commit trial' takes neither)")
+        if params.get("src") is not None:
+            blocks = config.wanted_from_src(params["src"])
+        else:
+            for field in ("parents", "lines"):
+                for index, line in enumerate(params.get(field) or []):
+                    config.check_config_line(line, "%s[%d]" % (field, index))
+            blocks = config.wanted_from_lines(params["lines"], params.get("parents") or [])
+        return dict(params, _blocks=blocks)
+
+    def run_vrp(self, params, cli_factory):
+        cli = cli_factory()
+        state = cli.pending_state()   # before anything else: a pending trial decides what we may do
+        plan = config.plan_config(params["_blocks"], cli.display(config.RUNNING_CONFIG_DISPLAY),
+                                  match=params["match"], replace=params["replace"])
+        commit = config.render_commit(params.get("commit_label"), params.get("commit_description"),
+                                      params.get("commit_trial"))
+        result = {"changed": plan.changed, "updates": plan.updates, "warnings": list(plan.warnings),
+                  "commands": plan.commands + [commit] if plan.changed else []}
+        if self.diff_mode:
+            result["diff"] = {"before": plan.before, "after": plan.after,
+                              "before_header": "%s (running)" % self.host,
+                              "after_header": "%s (after the commands)" % self.host}
+        if not plan.changed:
+            if state["trial_pending"]:
+                result["warnings"].append(
+                    "a trial commit is pending on %s: the configuration matched, but it is rolled back when "
+                    "the trial expires unless confirmed with netops.vrp.vrp_commit" % self.host)
+            return self._finish(result)
+        if state["trial_pending"]:
+            # a plain commit would silently confirm someone else's (or an earlier failed run's) trial
+            raise VrpCommandError(self.host, "pre-check", config.trial_pending_message(self.host))
+        if self.check_mode:
+            return self._finish(result)
+        if state["candidate_pending"]:
+            cli.discard()   # never commit edits this task did not make
+            result["warnings"].append("an uncommitted candidate was pending in the session to %s; it was "
+                                      "discarded before configuring" % self.host)
+        applied = config.apply_config(cli, plan, label=params.get("commit_label"),
+                                      description=params.get("commit_description"),
+                                      trial=params.get("commit_trial"))
+        result["changed"] = applied["changed"]
+        result["warnings"] += applied["warnings"]
+        if applied["changed"]:
+            result["commit_id"] = applied["commit_id"]
+        else:
+            result["commands"] = list(plan.commands)   # typed, found to be no-ops, not committed
+        return self._finish(result)
+
+    @staticmethod
+    def _finish(result):
+        if not result["warnings"]:
+            del result["warnings"]
+        return result
