@@ -26,6 +26,7 @@ __metaclass__ = type
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     ESTABLISHED,
+    canonical_address,
     effective_peer_settings,
     parse_bgp_config,
     parse_peer_brief,
@@ -46,6 +47,8 @@ from ansible_collections.netops.vrp.plugins.module_utils.validate import (
 
 PEER_FAMILIES = ("ipv4", "ipv6", "vpnv4", "vpn-instance")
 SUBSETS = PEER_FAMILIES + ("groups", "all")
+# verbose_peers: up to this many targeted peers in a family are read one by one, more in one bulk display
+PER_PEER_VERBOSE_MAX = 4
 
 
 def _normalise_subset(subset):
@@ -74,12 +77,17 @@ class _Reader:
     def display(self, command):
         return self.cli.display(command)
 
-    def verbose_blocks(self, af, vrf, addresses):
-        """Verbose blocks of the given peers, keyed by address (bulk form, per-peer fallback)."""
-        try:
-            blocks = parse_peer_verbose_all(self.display(display_peer_verbose(af, vrf)))
-        except VrpCommandError:
-            blocks = None
+    def verbose_blocks(self, af, vrf, addresses, bulk=True):
+        """Verbose blocks of the given peers, keyed by address (bulk form, per-peer fallback).
+
+        ``bulk=False``: straight to the per-peer form (a few targeted peers: smaller outputs than the
+        whole family's verbose dump)."""
+        blocks = None
+        if bulk:
+            try:
+                blocks = parse_peer_verbose_all(self.display(display_peer_verbose(af, vrf)))
+            except VrpCommandError:
+                blocks = None
         if blocks is not None:
             # "vpnv4 all peer verbose" may also print VPN-instance peers under a VPN-Instance heading
             wanted = [b for b in blocks if af != "vpnv4" or b["vpn_instance"] is None]
@@ -160,7 +168,7 @@ def _groups_facts(cfg, settings, families, vrfs):
     return out
 
 
-def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True):
+def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True, verbose_peers=None):
     """Gather BGP facts through ``cli`` (anything with ``display(cmd) -> str``, i.e. a VrpCli).
 
     ``subset``: any of ipv4, ipv6, vpnv4, vpn-instance, groups, all (the ``gather_subset`` argument).
@@ -168,6 +176,10 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True
     ``verbose``: read verbose peer displays; without them ``route_refresh.peer``/``negotiated``
     (negotiated stays False for non-Established peers or local ``undo``), ``up_count``,
     ``prefixes_advertised`` and the refresh counters are None.
+    ``verbose_peers``: a collection of peer addresses; when given it replaces ``verbose``: verbose
+    blocks are read only for those peers (per peer ``display bgp ... peer ADDR verbose`` when at most
+    ``PER_PEER_VERBOSE_MAX`` of them are in a family, else the bulk form), none when it is empty.
+    Config modules use it to learn negotiated route-refresh of just the peers they target.
 
     Returns ``{local_as, router_id, peers, groups}`` (docs/internals.md "Facts shape"). Addresses
     are canonical (IPv6 compressed lower-case). ``uptime_seconds`` is 0 unless Established.
@@ -211,9 +223,14 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True
             if rows:
                 tables.append(("vpn-instance", vrf, rows))
 
+    wanted_verbose = None if verbose_peers is None else {canonical_address(a) for a in verbose_peers}
     for af, vrf, rows in tables:
         blocks = {}
-        if verbose and rows:
+        if wanted_verbose is not None:
+            addresses = [r["address"] for r in rows if r["address"] in wanted_verbose]
+            if addresses:
+                blocks = reader.verbose_blocks(af, vrf, addresses, bulk=len(addresses) > PER_PEER_VERBOSE_MAX)
+        elif verbose and rows:
             blocks = reader.verbose_blocks(af, vrf, [r["address"] for r in rows])
         for row in rows:
             setting = by_key.get((af, vrf, row["address"]))

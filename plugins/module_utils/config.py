@@ -34,6 +34,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_co
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpCommandError,
     VrpConnectionError,
+    VrpTimeout,
     parse_prompt,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
@@ -542,9 +543,12 @@ def apply_config(cli, plan, label=None, description=None, trial=None, read_commi
     try:
         cli.configure(plan.commands)
     except VrpConnectionError as exc:
-        raise VrpConnectionError(cli.host, "configure", "%s; the session closed before the commit, so the "
-                                 "router dropped the uncommitted candidate and nothing was applied"
+        raise VrpConnectionError(cli.host, "configure", "session lost before the commit (%s); the router "
+                                 "drops the uncommitted candidate of a closed session, nothing was applied"
                                  % exc.message, reason=exc.reason)
+    except VrpTimeout as exc:
+        raise VrpTimeout(cli.host, "configure", "%s; nothing was committed (the keeper abandons the session "
+                         "and with it the candidate)" % exc.message)
     if parse_prompt(cli.prompt)["mark"] == "~":
         # the router saw no difference (lines already there in a form our comparison did not know)
         cli.discard()
@@ -554,9 +558,14 @@ def apply_config(cli, plan, label=None, description=None, trial=None, read_commi
     try:
         cli.commit(label=label, description=description, trial=trial)
     except VrpConnectionError as exc:
-        raise VrpConnectionError(cli.host, "commit", "%s; the session was lost while committing: check "
-                                 "'display configuration commit list' to see whether the commit was applied"
+        # the commit may have run before the session went: say so rather than guess
+        raise VrpConnectionError(cli.host, "commit", "session lost while committing (%s); whether the router "
+                                 "applied the commit is unknown: check 'display configuration commit list' "
+                                 "(an uncommitted candidate is dropped with its session)"
                                  % exc.message, reason=exc.reason)
+    except VrpTimeout as exc:
+        raise VrpTimeout(cli.host, "commit", "%s; whether the router applied the commit is unknown: check "
+                         "'display configuration commit list'" % exc.message)
     out["changed"] = True
     if read_commit_id:
         try:

@@ -11,10 +11,14 @@ module: vrp_commit
 short_description: Confirm or abort a VRP8 trial commit, or roll back to an earlier commit
 version_added: 0.1.0
 description:
-  - V(confirm) confirms a pending C(commit trial) so it stays; V(abort) rolls the trial back now
-    (C(abort trial)); both change nothing and report no change when no trial is pending.
-  - V(rollback) runs C(rollback configuration) to a commit ID, a label, or the last N commits.
-  - In check mode only C(display) commands are sent (to learn whether a trial is pending).
+  - Every action first reads C(display configuration trial status) to learn whether a trial commit is pending.
+  - V(confirm) confirms a pending C(commit trial) so it stays (a plain C(commit)); V(abort) rolls the trial
+    back now (C(abort trial), answered C(Y)); both change nothing and report no change when no trial is
+    pending, so V(confirm) run in check mode is a cheap "is a trial pending?" probe (O(trial_pending)).
+  - V(rollback) runs C(rollback configuration) in the user view to a commit ID, a label, or the last N
+    commits; it always reports a change. It is refused while a trial commit is pending (the trial timer would
+    later undo the rollback).
+  - In check mode only C(display) commands are sent.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -33,14 +37,24 @@ options:
     required: true
     choices: [confirm, abort, rollback]
   commit_id:
-    description: Roll back to this commit ID (C(rollback configuration to commit-id)).
+    description:
+      - Roll back to this commit ID (C(rollback configuration to commit-id)); 10 digits as shown by
+        C(display configuration commit list). Only with O(action=rollback).
     type: str
   label:
-    description: Roll back to the commit with this label (C(rollback configuration to label)).
+    description:
+      - Roll back to the commit with this label (C(rollback configuration to label)), as set with
+        C(commit_label). Only with O(action=rollback).
     type: str
   last:
-    description: Roll back the last N commits (C(rollback configuration last N)).
+    description: Roll back the last N commits, 1-80 (C(rollback configuration last N)). Only with O(action=rollback).
     type: int
+notes:
+  - Which configuration C(to commit-id X) / C(to label L) restores (the state before or after commit X) is
+    the router's definition; the lab emulator restores the state from before commit X / L (UNVERIFIED on
+    real VRP8).
+  - An uncommitted candidate left in the module's own SSH session is discarded first (with a warning), so a
+    confirm never commits stray edits.
 seealso:
   - module: netops.vrp.vrp_config
 """
@@ -49,20 +63,30 @@ EXAMPLES = r"""
 - name: Keep the trial commit made by vrp_config
   netops.vrp.vrp_commit:
     action: confirm
+# commands: [commit]            (none, and changed false, when no trial is pending)
+
+- name: Is a trial commit pending? (sends only a display)
+  netops.vrp.vrp_commit:
+    action: confirm
+  check_mode: true
+  register: pending
+# pending.trial_pending: true | false
 
 - name: Undo the trial now instead of waiting for it to expire
   netops.vrp.vrp_commit:
     action: abort
+# commands: [abort trial, Y]
 
-- name: Go back to the state labelled before the change
+- name: Go back to the configuration before the commit labelled policy-change
   netops.vrp.vrp_commit:
     action: rollback
-    label: before-policy-change
+    label: policy-change
+# commands: [rollback configuration to label policy-change]
 """
 
 RETURN = r"""
 commands:
-  description: Commands sent (or that would be sent in check mode).
+  description: Commands sent (or that would be sent in check mode); answers to questions included.
   returned: always
   type: list
   elements: str
