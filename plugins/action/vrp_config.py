@@ -17,8 +17,8 @@ class ActionModule(VrpActionBase):
 
     def validate(self, params):
         params = super(ActionModule, self).validate(params)
-        if params.get("commit_trial") is not None and (params.get("commit_label")
-                                                        or params.get("commit_description")):
+        labelled = params.get("commit_label") or params.get("commit_description")
+        if params.get("commit_trial") is not None and labelled:
             # VRP8: commit trial [seconds] takes no label/description (VrpCli and vrpsim follow that)
             raise ValidationError("commit_trial", "cannot be combined with commit_label or commit_description "
                                                   "(VRP8 'commit trial' takes neither)")

@@ -497,8 +497,11 @@ def _diff_text(diff_blocks):
         if have_lines is not None:
             before += ["#"] + _render(path, shown)
         after += ["#"] + _render(path, predicted)
-    text = lambda lines: "\n".join(lines + ["#"]) + "\n" if lines else ""  # noqa: E731
-    return text(before), text(after)
+    return _as_text(before), _as_text(after)
+
+
+def _as_text(lines):
+    return "\n".join(lines + ["#"]) + "\n" if lines else ""
 
 
 # --- commit and results ----------------------------------------------------------------------------

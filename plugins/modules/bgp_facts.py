@@ -54,6 +54,8 @@ options:
   query:
     description:
       - JMESPath expression evaluated over the gathered facts; the result is returned in RV(query_result).
+      - The expression is compiled before connecting; an invalid one (or a missing C(jmespath) library)
+        fails the task without contacting the router.
     type: str
 requirements:
   - jmespath (only for O(query))

@@ -16,9 +16,23 @@ description:
   - B(A hard reset tears the sessions down and interrupts the service, VPN traffic included.) Prefer
     M(netops.vrp.bgp_soft_reset); use this when a peer supports neither route-refresh nor keep-all-routes.
     The module refuses to run unless O(allow_service_interruption=true).
-  - Answers the confirmation question if the router asks one (VRP8 documentation shows none; some
-    releases ask), then waits up to O(wait_timeout) seconds for the sessions to return to Established and
-    reports the downtime of each; fails with the list of peers that did not come back.
+  - Before sending, reads the peer tables (brief displays, no verbose) and predicts which sessions go down.
+    A session carries every address family enabled with the peer, so resetting the VPNv4 session with a PE
+    also takes its IPv4 unicast entry down; the result lists every such entry (RV(peers[].selected) tells
+    the ones the selector picked). Without an address-family keyword, C(reset bgp group G|AS|external|internal)
+    is taken to reach the matching public sessions of every family (IPv4, IPv6, VPNv4); this is
+    B(UNVERIFIED) on real VRP, as is which family C(reset bgp AS) covers. V(all) with IPv4 renders
+    C(reset bgp ipv4 all), since C(reset bgp all) resets every session of every family and VPN instance.
+    An unknown peer, group or VPN instance fails the task before anything is sent.
+  - Answers the confirmation question with C(Y) if the router asks one (VRP8 documentation shows none; some
+    releases ask), then waits up to O(wait_timeout) seconds, reading only the brief peer tables about once a
+    second, until every reset session that was Established before is Established again with a restarted
+    Up/Down time, and reports the downtime of each (resolution about one second). Fails with the list of
+    peers that did not come back (RV(not_recovered)). Sessions that were not Established before the reset
+    are reported but not waited for. A session whose uptime kept counting (the router did not reset it) is
+    reported with RV(peers[].reset=false) and a warning after a 5 second grace period.
+  - With O(slow_peer=true) nothing is waited for (the slow-peer reset does not drop sessions;
+    UNVERIFIED on NE40E, where this command is not documented).
   - In check mode only C(display) commands are sent; the result holds the exact commands and the sessions
     that would go down.
 author: netops.vrp maintainers (@netops)
@@ -47,6 +61,7 @@ options:
   allow_service_interruption:
     description:
       - Must be V(true); acknowledges that the reset interrupts the traffic carried by the sessions.
+      - Without it the task fails before connecting to the router, in check mode too.
     type: bool
     default: false
   wait:
@@ -74,12 +89,16 @@ EXAMPLES = r"""
 # commands:
 #   - reset bgp vpn-instance vpna ipv4-family 172.16.1.2
 # peers:
-#   - address: 172.16.1.2, state_after: Established, downtime_seconds: 6
+#   - address: 172.16.1.2, selected: true, state_before: Established, state_after: Established,
+#     downtime_seconds: 6.0, reset: true
+# not_recovered: []
 
 - name: Reset every session with AS 65010
   netops.vrp.bgp_reset:
     as_number: "65010"
     allow_service_interruption: true
+# commands:
+#   - reset bgp 65010
 
 - name: Clear the slow-peer state of a VPNv4 peer (the session stays up)
   netops.vrp.bgp_reset:
@@ -91,13 +110,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commands:
-  description: The C(reset bgp) commands sent (or that would be sent in check mode).
+  description:
+    - The C(reset bgp) commands sent (or that would be sent in check mode).
+    - Empty when a pre-check failed (nothing was sent) or the selection reaches no peer.
   returned: always
   type: list
   elements: str
   sample: ["reset bgp vpn-instance vpna ipv4-family 172.16.1.2"]
 peers:
-  description: One entry per session the command reset.
+  description: One entry per (address family, VPN instance, peer) whose session the command resets.
   returned: always
   type: list
   elements: dict
@@ -106,25 +127,58 @@ peers:
       description: Peer address.
       type: str
     address_family:
-      description: Address family of the session.
+      description: Address family of the entry.
       type: str
     vpn_instance:
       description: VPN instance of the session, or null.
       type: str
+    group:
+      description: Peer group, or null.
+      type: str
+    type:
+      description: V(internal) or V(external).
+      type: str
+    remote_as:
+      description: Remote AS as displayed.
+      type: str
+    selected:
+      description: The selector picked this entry; false for another family's entry of a selected session.
+      type: bool
     state_before:
       description: Session state before the reset.
       type: str
+    uptime_before:
+      description: Session uptime in seconds before the reset.
+      type: int
     state_after:
-      description: Session state when the wait ended (not returned in check mode).
+      description: Session state when the wait ended (only when sent with O(wait)).
       type: str
+    uptime_after:
+      description: Session uptime in seconds when the wait ended (only when sent with O(wait)).
+      type: int
     downtime_seconds:
-      description: Seconds from the reset until the session was Established again (null if it did not come back).
+      description:
+        - Seconds from the reset until the session was Established again, about one second resolution
+          (null if it did not come back). Only when sent with O(wait).
       type: float
+    reset:
+      description:
+        - False when the session stayed up with its uptime still counting (the router did not reset it).
+          Only when sent with O(wait).
+      type: bool
 not_recovered:
-  description: Addresses of the sessions that were not Established again within O(wait_timeout).
-  returned: when O(wait=true) and not in check mode
+  description: Addresses of the sessions, Established before, that were not Established again within O(wait_timeout).
+  returned: when sent with O(wait=true), not in check mode and not with O(slow_peer)
   type: list
   elements: str
+msg:
+  description: Why the task failed, or that the selection reached no peer.
+  returned: on failure, or when nothing was sent because no peer was selected
+  type: str
+step:
+  description: The failing step, V(pre-check), V(reset) or V(wait) (or a connection step).
+  returned: on failure
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -13,15 +13,28 @@ version_added: 0.1.0
 description:
   - Runs VRP's C(refresh bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] {all|PEER|group G|external|internal}
     {import|export}) for each target, without tearing down any session.
-  - Before sending, checks every targeted peer. All must be Established. An B(import) soft reset needs
-    route-refresh negotiated with the peer (the router sends ROUTE-REFRESH and the peer re-sends its routes)
-    or C(keep-all-routes) configured locally (the router re-applies the import policy to the routes it
-    kept); the result says which path each peer takes, and the module fails, sending nothing, when a peer
-    has neither. An B(export) soft reset re-sends the router's own routes and needs no capability.
-  - After sending, verifies that the sessions stayed Established without an uptime reset and that the
-    route-refresh counters or prefix counts moved as expected, and returns per-peer before/after counts.
-  - In check mode only C(display) commands are sent; the result holds the exact commands and the peers
-    they would touch.
+  - Before sending, reads the BGP facts of the scope's address family once and resolves which peers each
+    command reaches (a peer, the members of a group in that family, the EBGP or IBGP peers, or all peers of
+    the family or VPN instance). An unknown peer, group or VPN instance fails the task, sending nothing.
+  - Every targeted peer must be Established. An B(import) soft reset needs route-refresh negotiated with the
+    peer (the router sends ROUTE-REFRESH and the peer re-sends its routes) or C(keep-all-routes) configured
+    locally (the router re-applies the import policy to the routes it kept; it then sends no ROUTE-REFRESH
+    even when the capability is negotiated). The result says which path each peer takes, and the module
+    fails, sending nothing but displays, when a peer has neither, pointing to M(netops.vrp.bgp_route_refresh),
+    M(netops.vrp.bgp_keep_all_routes) and M(netops.vrp.bgp_reset). An B(export) soft reset re-sends the
+    router's own routes and needs no capability.
+  - After sending, verifies (O(verify)) that every targeted session is still Established without a reset
+    (uptime not gone back, BGP Peer Up count unchanged) and that the ROUTE-REFRESH sent counter moved for
+    C(route-refresh) peers. Prefix counts are read again, with growing pauses, only while they still move
+    (up to O(verify_timeout)). Returns per-peer before/after values. A failed verification fails the task
+    and says that the command has been sent.
+  - Displays sent, for one peer in IPv4 unicast, C(display current-configuration configuration bgp),
+    C(display bgp peer), C(display bgp peer verbose) before; C(display bgp peer) and
+    C(display bgp peer ADDR verbose) after (the family's bulk verbose display for more than 3 peers).
+  - A selection that reaches no peer (for example O(selector=internal) without IBGP peers) sends nothing and
+    returns C(changed=false).
+  - In check mode only C(display) commands are sent; the result holds the exact commands, the peers they
+    would touch and each peer's path, with C(changed=true) when a command would be sent.
   - Runs on the controller as an action plugin over the C(netops.vrp.netmiko) connection.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
@@ -69,8 +82,10 @@ EXAMPLES = r"""
 # commands:
 #   - refresh bgp group UPSTREAM import
 # peers:
-#   - address: 192.0.2.1, path: route-refresh, prefixes_before: 3, prefixes_after: 2
-#   - address: 192.0.2.5, path: keep-all-routes, prefixes_before: 4, prefixes_after: 4
+#   - address: 192.0.2.1, path: route-refresh, prefixes_before: 3, prefixes_after: 2,
+#     refresh_sent_before: 0, refresh_sent_after: 1, verified: true
+#   - address: 198.51.100.1, path: keep-all-routes, prefixes_before: 1, prefixes_after: 2,
+#     refresh_sent_before: 0, refresh_sent_after: 0, verified: true
 
 - name: Soft reset the CE sessions of VPN instance vpna outbound
   netops.vrp.bgp_soft_reset:
@@ -88,6 +103,8 @@ EXAMPLES = r"""
     direction: export
 # commands:
 #   - refresh bgp ipv6 2001:db8:100::2 export
+# peers:
+#   - address: 2001:db8:100::2, path: export, prefixes_before: 12, prefixes_after: 12
 
 - name: Refresh VPNv4 routes from the route reflector (check mode shows the plan only)
   netops.vrp.bgp_soft_reset:
@@ -99,7 +116,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commands:
-  description: The C(refresh bgp) commands sent (or, in check mode, that would be sent), in order.
+  description:
+    - The C(refresh bgp) commands sent (or, in check mode, that would be sent), in order.
+    - Empty when a pre-check failed (nothing was sent) or the selection reaches no peer.
   returned: always
   type: list
   elements: str
@@ -119,20 +138,29 @@ peers:
     vpn_instance:
       description: VPN instance of the session, or null.
       type: str
+    group:
+      description: Peer group of the peer, or null.
+      type: str
+    type:
+      description: V(internal) or V(external).
+      type: str
     path:
-      description: How the soft reset reaches this peer, V(route-refresh), V(keep-all-routes) or V(export).
+      description:
+        - How the soft reset reaches this peer, V(route-refresh), V(keep-all-routes) or V(export).
+        - Null when an import soft reset cannot reach the peer (the task then fails before sending).
       type: str
     state_before:
       description: Session state before the command.
       type: str
     state_after:
-      description: Session state after the command (not returned in check mode).
+      description: Session state after the command (only when sent with O(verify)).
       type: str
     prefixes_before:
-      description: Routes received (import) or advertised (export) before the command.
+      description:
+        - Routes accepted from the peer (import; the PrefRcv column) or advertised to it (export) before the command.
       type: int
     prefixes_after:
-      description: The same count after the command (not returned in check mode).
+      description: The same count after the command, once it stopped moving (only when sent with O(verify)).
       type: int
     uptime_before:
       description: Session uptime in seconds before the command.
@@ -140,12 +168,39 @@ peers:
     uptime_after:
       description: Session uptime in seconds after the command.
       type: int
+    up_count_before:
+      description: BGP Peer Up count before the command.
+      type: int
+    up_count_after:
+      description: BGP Peer Up count after the command (a change means the session was re-established).
+      type: int
     refresh_sent_before:
       description: ROUTE-REFRESH messages sent to the peer before the command.
       type: int
     refresh_sent_after:
       description: ROUTE-REFRESH messages sent to the peer after the command.
       type: int
+    refresh_received_before:
+      description: ROUTE-REFRESH messages received from the peer before the command.
+      type: int
+    refresh_received_after:
+      description: ROUTE-REFRESH messages received from the peer after the command.
+      type: int
+    verified:
+      description: The peer passed the verification (only when sent with O(verify)).
+      type: bool
+    problems:
+      description: Why the verification failed for this peer (empty when verified).
+      type: list
+      elements: str
+msg:
+  description: Why the task failed, or that the selection reached no peer.
+  returned: on failure, or when nothing was sent because no peer was selected
+  type: str
+step:
+  description: The failing step, V(pre-check), V(refresh) or V(verify) (or a connection step).
+  returned: on failure
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule

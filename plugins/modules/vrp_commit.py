@@ -14,7 +14,7 @@ description:
   - Every action first reads C(display configuration trial status) to learn whether a trial commit is pending.
   - V(confirm) confirms a pending C(commit trial) so it stays (a plain C(commit)); V(abort) rolls the trial
     back now (C(abort trial), answered C(Y)); both change nothing and report no change when no trial is
-    pending, so V(confirm) run in check mode is a cheap "is a trial pending?" probe (O(trial_pending)).
+    pending, so V(confirm) run in check mode is a cheap "is a trial pending?" probe (return value RV(trial_pending)).
   - V(rollback) runs C(rollback configuration) in the user view to a commit ID, a label, or the last N
     commits; it always reports a change. It is refused while a trial commit is pending (the trial timer would
     later undo the rollback).
