@@ -423,7 +423,7 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
     direction = params["direction"]
     scope0 = scopes[0]
     family = scope0.address_family
-    facts, cfg, _ = read_facts(cli, [family], scope0.vpn_instance, verbose=True)
+    facts, cfg, _commands = read_facts(cli, [family], scope0.vpn_instance, verbose=True)
     plan = plan_soft_reset(facts, cfg, scopes, direction)
     result = {"changed": bool(plan["peers"]), "commands": plan["commands"] if plan["peers"] else [],
               "peers": plan["peers"], "warnings": []}
@@ -439,7 +439,7 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
             cli.operational(command)
         except VrpCommandError as exc:
             raise OperationFailed("refresh", "%s (sent before it: %s)" % (exc.message, sent or "nothing"),
-                                  dict(result, commands=sent + [command]))
+                                  dict(result, commands=sent + [command], changed=bool(sent)))
         sent.append(command)
     if not params.get("verify", True):
         return result
@@ -587,7 +587,7 @@ def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sl
     slow_peer = bool(params.get("slow_peer"))
     scopes = scopes_from_params(params, "reset")
     scope0 = scopes[0]
-    facts, cfg, _ = read_facts(cli, _reset_families(scope0), scope0.vpn_instance, verbose=False)
+    facts, cfg, _commands = read_facts(cli, _reset_families(scope0), scope0.vpn_instance, verbose=False)
     plan = plan_reset(facts, cfg, scopes, slow_peer)
     # slow-peer with "all" needs no peer to exist; every other form does something only with peers
     nothing = not plan["peers"] and not (slow_peer and scope0.selector == "all")
@@ -606,7 +606,7 @@ def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sl
             cli.operational(command)   # answers "Y" if the router asks [Y/N]
         except VrpCommandError as exc:
             raise OperationFailed("reset", "%s (sent before it: %s)" % (exc.message, sent or "nothing"),
-                                  dict(result, commands=sent + [command]))
+                                  dict(result, commands=sent + [command], changed=bool(sent)))
         sent.append(command)
     if slow_peer or not params.get("wait", True):
         # slow-peer clears a marking and drops no session: nothing to wait for

@@ -277,7 +277,7 @@ def test_router_refusing_the_refresh_is_reported_with_what_was_sent():
     cli, transport = make_cli(**{"refresh bgp 192.0.2.1 import": "Error: The peer does not exist."})
     with pytest.raises(ops.OperationFailed) as info:
         ops.run_soft_reset(cli, {"peers": ["10.0.0.2", "192.0.2.1"], "direction": "import"})
-    assert info.value.step == "refresh"
+    assert info.value.step == "refresh" and info.value.result["changed"] is True   # the first one ran
     assert info.value.result["commands"] == ["refresh bgp 10.0.0.2 import", "refresh bgp 192.0.2.1 import"]
 
 
@@ -540,3 +540,13 @@ def test_shared_bad_inputs_fail_naming_the_field_before_connecting(row):
     res, transport, created = run_action(row.module, args)
     assert res["failed"] and row.field in res["msg"], res["msg"]
     assert created == [] and transport.sent == [] and res["commands"] == []
+
+
+def test_router_refusing_the_reset_changes_nothing():
+    cli, transport = make_cli(**{"reset bgp 192.0.2.1": "Error: The peer does not exist."})
+    with pytest.raises(ops.OperationFailed) as info:
+        ops.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 5})
+    exc = info.value
+    assert exc.step == "reset" and "router refused 'reset bgp 192.0.2.1'" in exc.message
+    assert exc.result["changed"] is False and exc.result["commands"] == ["reset bgp 192.0.2.1"]
+    assert transport.sent[-1] == "reset bgp 192.0.2.1"     # no wait after a refused command
