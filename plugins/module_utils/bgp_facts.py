@@ -177,7 +177,7 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True
     (negotiated stays False for non-Established peers or local ``undo``), ``up_count``,
     ``prefixes_advertised`` and the refresh counters are None.
     ``verbose_peers``: a collection of peer addresses; when given it replaces ``verbose``: verbose
-    blocks are read only for those peers (per peer ``display bgp ... peer ADDR verbose`` when at most
+    blocks are read only for those of them that are Established (per peer ``display bgp ... peer ADDR verbose`` when at most
     ``PER_PEER_VERBOSE_MAX`` of them are in a family, else the bulk form), none when it is empty.
     Config modules use it to learn negotiated route-refresh of just the peers they target.
 
@@ -227,7 +227,8 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True
     for af, vrf, rows in tables:
         blocks = {}
         if wanted_verbose is not None:
-            addresses = [r["address"] for r in rows if r["address"] in wanted_verbose]
+            # only an Established session has an OPEN to read the peer's capabilities from
+            addresses = [r["address"] for r in rows if r["address"] in wanted_verbose and r["state"] == ESTABLISHED]
             if addresses:
                 blocks = reader.verbose_blocks(af, vrf, addresses, bulk=len(addresses) > PER_PEER_VERBOSE_MAX)
         elif verbose and rows:

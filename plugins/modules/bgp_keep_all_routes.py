@@ -23,6 +23,27 @@ description:
   - On peers that do negotiate route-refresh it resets nothing, but C(refresh bgp ... import) then only
     re-evaluates the kept routes locally instead of asking the peer; the module warns about it.
   - In check mode only C(display) commands are sent; the result holds the exact commands.
+  - A peer target changes the peer's own line. V(present) on a peer that already keeps all routes through
+    its group or the global C(keep-all-routes) changes nothing; V(absent) on such a peer fails naming where
+    the setting comes from, and sends nothing.
+  - A group target changes the group's line in the address family. Members that follow the group change
+    with it (and may reset, as above); members with their own line keep it and are named in a warning.
+  - Unknown peers (or peers not enabled in the address family), groups and VPN instances fail the task
+    naming them, after one C(display).
+  - With a trial commit pending on the router the module fails instead of committing (a plain C(commit)
+    would confirm that trial); see M(netops.vrp.vrp_commit).
+notes:
+  - "Displays sent: C(display current-configuration configuration bgp) always (the only one when nothing
+    changes); when a peer's effective setting changes also the family's brief peer table, for enabling on
+    Established peers with local route-refresh on C(display bgp ... peer ADDR verbose) per targeted peer (the
+    bulk verbose form when more than 4) to learn whether route-refresh is negotiated, and
+    C(display configuration trial status); after a commit the brief peer table again to confirm the resets."
+  - If whether route-refresh is negotiated cannot be read, a reset is assumed (the safe side).
+  - UNVERIFIED on real VRP - removing keep-all-routes (V(absent)) is predicted not to reset any session; the
+    command reference says nothing about it. The brief peer table read after the commit reports a reset if
+    the router does one.
+  - UNVERIFIED on real VRP - the reset rule is applied on every off-to-on change of the peer's effective
+    setting in the family, not only the very first time ever (the lab emulator does the same).
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.scope.PEER_CONFIG
@@ -52,7 +73,9 @@ EXAMPLES = r"""
 #   - peer 192.0.2.5 keep-all-routes
 #   - commit
 # sessions_reset:
-#   - {address: 192.0.2.5, address_family: ipv4, vpn_instance: null, reason: first keep-all-routes without route-refresh}
+#   - {address: 192.0.2.5, address_family: ipv4, vpn_instance: null,
+#      reason: first keep-all-routes on a peer without negotiated route-refresh,
+#      evidence: state Idle after the commit}
 
 - name: Keep all routes from the CE in VPN instance vpna
   netops.vrp.bgp_keep_all_routes:
@@ -69,13 +92,22 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commands:
-  description: Configuration commands sent (or that would be sent in check mode), including the commit.
+  description:
+    - Configuration commands sent (or that would be sent in check mode), from the system view, including the
+      commit. Empty when nothing needs to change and when the change is refused.
   returned: always
   type: list
   elements: str
   sample: ["bgp 65000", "ipv4-family unicast", "peer 192.0.2.5 keep-all-routes", "commit"]
 sessions_reset:
-  description: Established sessions the change re-establishes (predicted before sending).
+  description:
+    - Sessions re-established by the change. In check mode, and when the change is refused, the prediction
+      (same as RV(sessions_reset_predicted)). After a commit, only the sessions the router really reset, as
+      seen in one brief peer table read right after the commit (state not Established, or uptime restarted);
+      a predicted reset not seen is named in a warning instead, and a reset seen but not predicted is listed
+      with reason C(observed after the commit, not predicted ...).
+    - One entry per address family the session carries (it is one TCP session, and all its families' routes are
+      withdrawn and learned again).
   returned: always
   type: list
   elements: dict
@@ -92,6 +124,22 @@ sessions_reset:
     reason:
       description: Why the session resets.
       type: str
+    evidence:
+      description: After a commit, what showed the reset (for example C(state Idle after the commit)).
+      type: str
+      returned: when the change was applied
+sessions_reset_predicted:
+  description:
+    - The Established sessions the change was predicted to re-establish, computed before anything was sent
+      (same entries as RV(sessions_reset) without RV(sessions_reset[].evidence)).
+  returned: always
+  type: list
+  elements: dict
+diff:
+  description: The targets' configuration lines in their view, before and after (predicted in check mode).
+  returned: always
+  type: dict
+  sample: {"before": "bgp 65000\n", "after": "bgp 65000\n undo peer 192.0.2.5 capability-advertise route-refresh\n"}
 before:
   description: keep-all-routes per target before the change.
   returned: always

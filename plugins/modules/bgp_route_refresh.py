@@ -17,6 +17,29 @@ description:
   - Changing a capability re-establishes the session. The module predicts which Established sessions a
     change would reset, returns them in RV(sessions_reset), and refuses unless O(allow_session_reset=true).
   - In check mode only C(display) commands are sent; the result holds the exact commands.
+  - A peer target changes the peer's own line. A peer that has no own line and inherits
+    C(undo peer GROUP capability-advertise route-refresh) from its group cannot be switched on at peer level;
+    the module fails naming the group (target O(groups) instead) and sends nothing.
+  - A group target changes the group's line. Members that follow the group change with it and their
+    Established sessions are predicted to reset; members with their own setting keep it (the peer-level
+    setting wins) and are named in a warning.
+  - Unknown peers, groups, VPN instances or address families fail the task naming them, after one C(display).
+  - With a trial commit pending on the router the module fails instead of committing (a plain C(commit)
+    would confirm that trial); see M(netops.vrp.vrp_commit).
+notes:
+  - "Displays sent: C(display current-configuration configuration bgp) always (the only one when nothing
+    changes); when a peer's effective setting changes also the family's brief peer table
+    (C(display bgp peer) / C(display bgp ipv6 peer) / C(display bgp vpnv4 all peer) /
+    C(display bgp vpnv4 vpn-instance X peer)) and C(display configuration trial status); after a commit the
+    brief peer table again to confirm the resets."
+  - Route-refresh is a session capability, so it is configured in the BGP view for public peers (IPv4, IPv6,
+    VPNv4) and in the C(ipv4-family vpn-instance X) view for VPN peers; O(address_family) picks the view
+    and which peers count as configured.
+  - UNVERIFIED on real VRP - the positive form C(peer X capability-advertise route-refresh) is taken to
+    remove a peer-level C(undo) line (the default is on) rather than to store an explicit override of the
+    group; the lab emulator does the same.
+  - UNVERIFIED on real VRP - how quickly the session goes down after the commit; a predicted reset not
+    visible at once is looked for again for up to 3 seconds.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.scope.PEER_CONFIG
@@ -50,12 +73,15 @@ EXAMPLES = r"""
 #   - peer 192.0.2.5 capability-advertise route-refresh
 #   - commit description enable route-refresh for soft reset
 # sessions_reset:
-#   - {address: 192.0.2.5, address_family: ipv4, vpn_instance: null, reason: capability change}
+#   - {address: 192.0.2.5, address_family: ipv4, vpn_instance: null,
+#      reason: route-refresh capability change (the session is re-established to renegotiate it),
+#      evidence: state Idle after the commit}
 # After: the undo line is gone (route-refresh is the default).
 
-- name: Make sure every member of the IBGP-RR group advertises route-refresh (no change on defaults)
+- name: Make sure the IBGP-RR group advertises route-refresh (no change on defaults; one display)
   netops.vrp.bgp_route_refresh:
     groups: [IBGP-RR]
+# commands: []
 
 - name: Route-refresh for a CE inside VPN instance vpna
   netops.vrp.bgp_route_refresh:
@@ -67,13 +93,22 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commands:
-  description: Configuration commands sent (or that would be sent in check mode), including the commit.
+  description:
+    - Configuration commands sent (or that would be sent in check mode), from the system view, including the
+      commit. Empty when nothing needs to change and when the change is refused.
   returned: always
   type: list
   elements: str
   sample: ["bgp 65000", "peer 192.0.2.5 capability-advertise route-refresh", "commit"]
 sessions_reset:
-  description: Established sessions the change re-establishes (predicted before sending).
+  description:
+    - Sessions re-established by the change. In check mode, and when the change is refused, the prediction
+      (same as RV(sessions_reset_predicted)). After a commit, only the sessions the router really reset, as
+      seen in one brief peer table read right after the commit (state not Established, or uptime restarted);
+      a predicted reset not seen is named in a warning instead, and a reset seen but not predicted is listed
+      with reason C(observed after the commit, not predicted ...).
+    - One entry per address family the session carries (it is one TCP session, and all its families' routes are
+      withdrawn and learned again).
   returned: always
   type: list
   elements: dict
@@ -90,6 +125,22 @@ sessions_reset:
     reason:
       description: Why the session resets.
       type: str
+    evidence:
+      description: After a commit, what showed the reset (for example C(state Idle after the commit)).
+      type: str
+      returned: when the change was applied
+sessions_reset_predicted:
+  description:
+    - The Established sessions the change was predicted to re-establish, computed before anything was sent
+      (same entries as RV(sessions_reset) without RV(sessions_reset[].evidence)).
+  returned: always
+  type: list
+  elements: dict
+diff:
+  description: The targets' configuration lines in their view, before and after (predicted in check mode).
+  returned: always
+  type: dict
+  sample: {"before": "bgp 65000\n", "after": "bgp 65000\n undo peer 192.0.2.5 capability-advertise route-refresh\n"}
 before:
   description: Route-refresh setting per target before the change (V(true) = advertised).
   returned: always

@@ -1,0 +1,606 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.vrp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""bgp_route_refresh / bgp_keep_all_routes: want vs have, minimal commands, session-reset prediction.
+
+Procedure (``apply_peer_config``), displays kept few because this runs on every task:
+
+1. ``display current-configuration configuration bgp`` -> ``parse_bgp_config``; the targets are checked
+   (unknown VPN instance / family / peer / group -> error naming them, nothing else sent) and the plan
+   (``plan_route_refresh`` / ``plan_keep_all_routes``) is computed from the configuration alone.
+   No change -> done: an idempotent run costs this one display.
+2. Only when peers' effective setting changes: ``gather_bgp_facts`` for the family (brief table; the
+   configuration display is served from the one already read), with verbose blocks only for the peers
+   whose negotiated route-refresh decides a keep-all-routes reset (``verbose_peers``).
+   ``predict_session_resets`` lists the Established sessions that would be re-established.
+3. Predicted resets without ``allow_session_reset`` -> refused (only displays were sent).
+4. ``display configuration trial status`` (a plain commit would confirm someone else's trial).
+5. Check mode stops here with the exact commands. Otherwise configure + commit (``config.apply_config``:
+   any error discards the candidate) and read the brief table again (``observe_session_resets``) so
+   ``sessions_reset`` reports the resets that really happened, next to ``sessions_reset_predicted``.
+
+Group vs member semantics (chosen here, documented in the module docs):
+- A peer target changes the peer-level setting only. When the wanted state is impossible at peer level
+  because the value comes from the peer's group (or from the global ``keep-all-routes``), the module
+  fails naming the group instead of sending a line that would not change the effective value.
+- A group target changes the group-level line only. Members that override the setting at peer level
+  keep their own value (peer-level wins on VRP); they are named in a warning and no reset is predicted
+  for them. Members that follow the group change their effective value, and resets are predicted for them.
+- route-refresh is a session capability: membership is the ``peer X group G`` of the BGP view
+  (or of the VPN-instance view), and a change resets the whole session, so every address family the
+  peer is enabled in is listed in ``sessions_reset``. keep-all-routes is per address family: members
+  are the peers enabled in that family whose group (in that family) is the target.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
+from ansible_collections.netops.vrp.plugins.module_utils.config import (
+    apply_config,
+    render_commit,
+    trial_pending_message,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
+    ESTABLISHED,
+    effective_peer_settings,
+    parse_bgp_config,
+    parse_peer_brief,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.scope import (
+    DISPLAY_BGP_CONFIG,
+    display_peer_brief,
+    keep_all_routes_view_path,
+    render_keep_all_routes,
+    render_route_refresh,
+    route_refresh_view_path,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
+from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError, validate_scope
+
+ROUTE_REFRESH = "route_refresh"
+KEEP_ALL_ROUTES = "keep_all_routes"
+FEATURES = (ROUTE_REFRESH, KEEP_ALL_ROUTES)
+
+REASON_CAPABILITY = "route-refresh capability change (the session is re-established to renegotiate it)"
+REASON_KEEP_ALL = "first keep-all-routes on a peer without negotiated route-refresh"
+REASON_KEEP_ALL_UNKNOWN = ("first keep-all-routes; whether route-refresh is negotiated with the peer could "
+                           "not be read, so a reset is assumed")
+REASON_UNPREDICTED = "observed after the commit, not predicted (may be unrelated to this change)"
+
+# After the commit, a predicted reset not yet visible is looked for again for this long (the router may
+# tear the session down a moment after the commit; UNVERIFIED how long real VRP takes).
+OBSERVE_TIMEOUT = 3.0
+OBSERVE_INTERVAL = 1.0
+
+
+class PeerConfigError(VrpError):
+    """A target the router does not have, or a wanted state this module cannot reach; nothing was sent."""
+
+    def __init__(self, host, message):
+        super(PeerConfigError, self).__init__(host, "pre-check", message)
+
+
+@dataclass
+class PeerConfigPlan:
+    """What one task wants and would send.
+
+    ``before``/``after``: per target (address or group name) the setting before / after the commands:
+    for a peer its effective value (own, else group, else default), for a group the group's own value.
+    ``changes``: ``{(vpn_instance, address): (before, after)}`` effective values of the peers whose
+    setting changes (targeted peers, members of targeted groups that follow the group).
+    ``own_before``/``own_after``: the configuration line of each target in its view, or None (diff).
+    """
+
+    feature: str
+    address_family: str
+    vpn_instance: Optional[str]
+    state: str
+    local_as: str
+    view_path: List[str]
+    targets: List[str] = field(default_factory=list)
+    lines: List[str] = field(default_factory=list)
+    before: Dict[str, bool] = field(default_factory=dict)
+    after: Dict[str, bool] = field(default_factory=dict)
+    changes: Dict[tuple, tuple] = field(default_factory=dict)
+    own_before: Dict[str, Optional[str]] = field(default_factory=dict)
+    own_after: Dict[str, Optional[str]] = field(default_factory=dict)
+    warnings: List[str] = field(default_factory=list)
+
+    @property
+    def commands(self):
+        """View path + lines, or nothing when no line is needed (``VrpCli.configure`` starts at system view)."""
+        return list(self.view_path) + list(self.lines) if self.lines else []
+
+    def diff(self):
+        """``{before, after}``: the targets' lines in their view, as the running config shows them."""
+        return {"before": _view_text(self.view_path, self.targets, self.own_before),
+                "after": _view_text(self.view_path, self.targets, self.own_after)}
+
+
+def _view_text(path, targets, own):
+    lines = [" " * depth + line for depth, line in enumerate(path)]
+    lines += [" " * len(path) + own[t] for t in targets if own.get(t)]
+    return "\n".join(lines) + "\n"
+
+
+def _first(*values):
+    return next((value for value in values if value is not None), None)
+
+
+class _ConfigCache:
+    """``display()`` that serves the BGP configuration display from the copy already read, so
+    ``gather_bgp_facts`` does not send it a second time."""
+
+    def __init__(self, cli):
+        self.cli = cli
+        self.config_text = None
+        self.sent = []
+
+    def display(self, command):
+        if command == DISPLAY_BGP_CONFIG and self.config_text is not None:
+            return self.config_text
+        self.sent.append(command)
+        output = self.cli.display(command)
+        if command == DISPLAY_BGP_CONFIG:
+            self.config_text = output
+        return output
+
+
+# --- targets ---------------------------------------------------------------------------------------
+
+class _Config:
+    """Lookups over parse_bgp_config output for one (address family, VPN instance)."""
+
+    def __init__(self, cfg, af, vrf):
+        self.cfg, self.af, self.vrf = cfg, af, vrf
+        self.peers = {(p["vpn_instance"], p["address"]): p for p in cfg["peers"]}
+        self.groups = {(g["vpn_instance"], g["name"]): g for g in cfg["groups"]}
+        self.settings = effective_peer_settings(cfg)
+        self.in_scope = {s["address"]: s for s in self.settings
+                         if s["address_family"] == af and s["vpn_instance"] == vrf}
+
+    def peer(self, address):
+        return self.peers[(self.vrf, address)]
+
+    def group(self, name):
+        return self.groups.get((self.vrf, name)) if name else None
+
+    def session_members(self, name):
+        """Peers of the session view (BGP view / VPN-instance view) in group ``name``."""
+        return [p for p in self.peers.values() if p["vpn_instance"] == self.vrf and p["group"] == name]
+
+    def family_members(self, name):
+        """Addresses enabled in this family whose group (in this family) is ``name``."""
+        return [s["address"] for s in self.in_scope.values() if s["enabled"] and s["group"] == name]
+
+    def enabled_families(self, vrf, address):
+        """Families the peer is enabled in, this family first (one TCP session carries them all)."""
+        afs = [s["address_family"] for s in self.settings
+               if s["vpn_instance"] == vrf and s["address"] == address and s["enabled"]]
+        return sorted(afs, key=lambda af: af != self.af)
+
+
+def _where(af, vrf):
+    return "VPN instance %s" % vrf if af == "vpn-instance" else "address family %s" % af
+
+
+def check_targets(cfg, norm, host):
+    """Every targeted VPN instance / family / peer / group must exist; one error naming all missing."""
+    af, vrf = norm["address_family"], norm["vpn_instance"]
+    if cfg["local_as"] is None:
+        raise PeerConfigError(host, "BGP is not configured on %s (no bgp block); nothing was sent" % host)
+    if af == "vpn-instance" and vrf not in cfg["vpn_instances"]:
+        raise PeerConfigError(host, "VPN instance %s has no BGP view (ipv4-family vpn-instance %s) on %s; "
+                                    "nothing was sent" % (vrf, vrf, host))
+    if af not in cfg["families"]:
+        raise PeerConfigError(host, "address family %s is not configured in bgp %s on %s; nothing was sent"
+                              % (af, cfg["local_as"], host))
+    view = _Config(cfg, af, vrf)
+    problems = []
+    for address in norm["peers"] or []:
+        setting = view.in_scope.get(address)
+        if setting is None:
+            problems.append("peer %s is not configured" % address)
+        elif not setting["enabled"]:
+            problems.append("peer %s is not enabled in %s" % (address, af))
+    for name in norm["groups"] or []:
+        if view.group(name) is None:
+            problems.append("group %s does not exist" % name)
+    if problems:
+        raise PeerConfigError(host, "unknown targets in %s on %s: %s; nothing was sent"
+                              % (_where(af, vrf), host, "; ".join(problems)))
+    return view
+
+
+# --- route-refresh -----------------------------------------------------------------------------------
+
+_AS_CONFIGURED = object()
+
+
+def _route_refresh_of(view, peer, own=_AS_CONFIGURED, group_value=_AS_CONFIGURED):
+    """Effective route-refresh of a peer record: own line, else its group's, else on (VRP default).
+    ``own`` / ``group_value`` replace the configured values (the value after a change)."""
+    group = view.group(peer["group"])
+    if own is _AS_CONFIGURED:
+        own = peer["route_refresh"]
+    if group_value is _AS_CONFIGURED:
+        group_value = group["route_refresh"] if group else None
+    return _first(own, group_value if group else None, True)
+
+
+def _route_refresh_line(target, own):
+    """The running-config line of a peer/group's own route-refresh setting (default on: only undo shows)."""
+    if own is None:
+        return None
+    return render_route_refresh(target, own)
+
+
+def plan_route_refresh(cfg, params, host="?"):
+    """``[undo] peer {ADDR|G} capability-advertise route-refresh`` in the BGP / VPN-instance view."""
+    norm = validate_scope(params, "peer_config")
+    view = check_targets(cfg, norm, host)
+    af, vrf = norm["address_family"], norm["vpn_instance"]
+    want = params.get("state", "present") == "present"
+    plan = PeerConfigPlan(ROUTE_REFRESH, af, vrf, params.get("state", "present"), cfg["local_as"],
+                          route_refresh_view_path(cfg["local_as"], af, vrf))
+    for address in norm["peers"] or []:
+        peer = view.peer(address)
+        before = _route_refresh_of(view, peer)
+        own_after = peer["route_refresh"]
+        if before != want:
+            if want:
+                # the positive form removes the peer-level undo (default on); it cannot override an
+                # inherited group undo (vrpsim drops the line; real VRP UNVERIFIED), so refuse that case
+                group = view.group(peer["group"])
+                own_after = None
+                if _route_refresh_of(view, peer, own=None) is not True:
+                    raise PeerConfigError(host, "peer %s inherits 'undo peer %s capability-advertise "
+                                                "route-refresh' from group %s; target the group (groups: [%s]) "
+                                                "to enable route-refresh; nothing was sent"
+                                          % (address, group["name"], group["name"], group["name"]))
+            else:
+                own_after = False
+            plan.lines.append(render_route_refresh(address, want))
+            plan.changes[(vrf, address)] = (before, want)
+        _record(plan, address, before, want, _route_refresh_line(address, peer["route_refresh"]),
+                _route_refresh_line(address, own_after))
+    for name in norm["groups"] or []:
+        group = view.group(name)
+        before = _first(group["route_refresh"], True)
+        own_after = group["route_refresh"]
+        if before != want:
+            own_after = None if want else False
+            plan.lines.append(render_route_refresh(name, want))
+            for peer in view.session_members(name):
+                old = _route_refresh_of(view, peer)
+                new = _route_refresh_of(view, peer, group_value=own_after)
+                if old != new:
+                    plan.changes[(vrf, peer["address"])] = (old, new)
+        for peer in view.session_members(name):
+            if peer["route_refresh"] is not None and peer["route_refresh"] != want:
+                plan.warnings.append(
+                    "peer %s (member of group %s) keeps its own '%s', which overrides the group"
+                    % (peer["address"], name, render_route_refresh(peer["address"], peer["route_refresh"])))
+        _record(plan, name, before, want, _route_refresh_line(name, group["route_refresh"]),
+                _route_refresh_line(name, own_after))
+    return plan
+
+
+def _record(plan, target, before, after, own_before, own_after):
+    plan.targets.append(target)
+    plan.before[target] = before
+    plan.after[target] = after
+    plan.own_before[target] = own_before
+    plan.own_after[target] = own_after
+
+
+# --- keep-all-routes ---------------------------------------------------------------------------------
+
+def _keep_all_routes_of(view, address, own=_AS_CONFIGURED, group_value=_AS_CONFIGURED):
+    """Effective keep-all-routes of a peer in the family: own line, else its group's (in this family),
+    else off; the global ``keep-all-routes`` turns it on for everyone (parsers.effective_peer_settings).
+    ``own`` / ``group_value`` replace the configured values (the value after a change)."""
+    peer = view.peer(address)
+    fam = peer["families"].get(view.af) or {}
+    group = view.group(_first(fam.get("group"), peer["group"]))
+    if own is _AS_CONFIGURED:
+        own = fam.get("keep_all_routes")
+    if group_value is _AS_CONFIGURED:
+        group_value = _own_keep_all_routes(group, view.af) if group else None
+    return bool(_first(own, group_value if group else None, False)) or bool(view.cfg["keep_all_routes"])
+
+
+def _own_keep_all_routes(record, af):
+    return (record["families"].get(af) or {}).get("keep_all_routes")
+
+
+def _keep_all_routes_line(target, own):
+    return render_keep_all_routes(target, True) if own else None
+
+
+def plan_keep_all_routes(cfg, params, host="?"):
+    """``[undo] peer {ADDR|G} keep-all-routes`` in the address family's view."""
+    norm = validate_scope(params, "peer_config")
+    view = check_targets(cfg, norm, host)
+    af, vrf = norm["address_family"], norm["vpn_instance"]
+    want = params.get("state", "present") == "present"
+    plan = PeerConfigPlan(KEEP_ALL_ROUTES, af, vrf, params.get("state", "present"), cfg["local_as"],
+                          keep_all_routes_view_path(cfg["local_as"], af, vrf))
+    for address in norm["peers"] or []:
+        own = _own_keep_all_routes(view.peer(address), af)
+        before = _keep_all_routes_of(view, address)
+        own_after = own
+        if before != want:
+            if want:
+                own_after = True
+            else:
+                # only the peer's own line can be removed here; an inherited value stays
+                own_after = None
+                if not own or _keep_all_routes_of(view, address, own=None):
+                    raise PeerConfigError(host, "peer %s gets keep-all-routes from %s, not from its own line; "
+                                                "remove it there; nothing was sent"
+                                          % (address, _kar_source(view, address)))
+            plan.lines.append(render_keep_all_routes(address, want))
+            plan.changes[(vrf, address)] = (before, want)
+        _record(plan, address, before, want, _keep_all_routes_line(address, own),
+                _keep_all_routes_line(address, own_after))
+    for name in norm["groups"] or []:
+        own = _own_keep_all_routes(view.group(name), af)
+        before = bool(own)
+        own_after = own
+        if before != want:
+            own_after = True if want else None
+            plan.lines.append(render_keep_all_routes(name, want))
+            for address in view.family_members(name):
+                old = _keep_all_routes_of(view, address)
+                new = _keep_all_routes_of(view, address, group_value=own_after)
+                if old != new:
+                    plan.changes[(vrf, address)] = (old, new)
+        for address in view.family_members(name):
+            peer_own = _own_keep_all_routes(view.peer(address), af)
+            if not want and (peer_own or cfg["keep_all_routes"]):
+                plan.warnings.append("peer %s (member of group %s) keeps keep-all-routes from %s"
+                                     % (address, name, "its own line" if peer_own else
+                                        "the global keep-all-routes of the bgp view"))
+        _record(plan, name, before, want, _keep_all_routes_line(name, own), _keep_all_routes_line(name, own_after))
+    return plan
+
+
+def _kar_source(view, address):
+    if view.cfg["keep_all_routes"]:
+        return "the global keep-all-routes of the bgp view"
+    peer = view.peer(address)
+    fam = peer["families"].get(view.af) or {}
+    name = _first(fam.get("group"), peer["group"])
+    return "group %s (groups: [%s])" % (name, name)
+
+
+PLANNERS = {ROUTE_REFRESH: plan_route_refresh, KEEP_ALL_ROUTES: plan_keep_all_routes}
+
+
+def plan_peer_config(feature, cfg, params, host="?"):
+    if feature not in PLANNERS:
+        raise ValueError("unknown peer setting %r (choose from %s)" % (feature, ", ".join(FEATURES)))
+    return PLANNERS[feature](cfg, params, host=host)
+
+
+# --- sessions ----------------------------------------------------------------------------------------
+
+def state_families(plan, cfg):
+    """Families whose brief table shows the state of each changed peer's session: the plan's family
+    when the peer is enabled there, else the first family it is enabled in (same TCP session)."""
+    view = _Config(cfg, plan.address_family, plan.vpn_instance)
+    families = []
+    for vrf, address in plan.changes:
+        afs = view.enabled_families(vrf, address)
+        if afs and afs[0] not in families:
+            families.append(afs[0])
+    return families
+
+
+def negotiation_needed(plan, cfg):
+    """Peers whose negotiated route-refresh decides a keep-all-routes reset (off -> on, local RR on)."""
+    if plan.feature != KEEP_ALL_ROUTES:
+        return []
+    view = _Config(cfg, plan.address_family, plan.vpn_instance)
+    out = []
+    for (vrf, address), (before, after) in plan.changes.items():
+        if after and not before and _route_refresh_of(view, view.peers[(vrf, address)]):
+            out.append(address)  # with local route-refresh off it is known not negotiated
+    return out
+
+
+def _session_facts(facts, af):
+    """``{(vpn_instance, address): fact}``, the plan's family preferred (all families show one session)."""
+    out = {}
+    for fact in facts["peers"]:
+        key = (fact["vpn_instance"], fact["address"])
+        if key not in out or fact["address_family"] == af:
+            out[key] = fact
+    return out
+
+
+def predict_session_resets(plan, cfg, facts):
+    """-> (sessions_reset, warnings). Only Established sessions reset (others have nothing to drop).
+
+    route-refresh change: every Established session of each changed peer (all its families).
+    keep-all-routes off -> on: the same, for peers that have not negotiated route-refresh (negotiation
+    unknown counts as not negotiated); with route-refresh negotiated there is no reset, but a warning.
+    keep-all-routes on -> off: no reset predicted. UNVERIFIED on VRP (the reference says nothing about
+    removing it); the post-commit check reports it if the router does reset.
+    """
+    view = _Config(cfg, plan.address_family, plan.vpn_instance)
+    states = _session_facts(facts, plan.address_family)
+    resets, warnings = [], []
+    for (vrf, address), (before, after) in plan.changes.items():
+        fact = states.get((vrf, address))
+        if fact is None or fact["state"] != ESTABLISHED:
+            continue
+        if plan.feature == ROUTE_REFRESH:
+            reason = REASON_CAPABILITY
+        else:
+            if before or not after:
+                continue
+            negotiated = fact["route_refresh"]["negotiated"]
+            if negotiated:
+                warnings.append(
+                    "peer %s has negotiated route-refresh: keep-all-routes does not reset the session, but "
+                    "'refresh bgp ... import' for it will re-apply the import policy to the kept routes locally "
+                    "instead of asking the peer to re-send them" % address)
+                continue
+            reason = REASON_KEEP_ALL if negotiated is False else REASON_KEEP_ALL_UNKNOWN
+        for af in view.enabled_families(vrf, address):
+            resets.append({"address": address, "address_family": af, "vpn_instance": vrf, "reason": reason})
+    return resets, warnings
+
+
+def read_session_states(cli, families, vrf):
+    """One brief table per family -> ``{(vpn_instance, address): row}`` (state, up_down, up_down_seconds)."""
+    rows = {}
+    for af in families:
+        brief = parse_peer_brief(cli.display(display_peer_brief(af, vrf if af == "vpn-instance" else None)))
+        for row in brief["peers"]:
+            row_vrf = vrf if af == "vpn-instance" else row["vpn_instance"]
+            if af == "vpnv4" and row["vpn_instance"] is not None:
+                continue
+            rows.setdefault((row_vrf, row["address"]), row)
+    return rows
+
+
+def _reset_evidence(fact, row):
+    """Why a session Established before counts as reset now, or None (uptime is monotonic otherwise;
+    the Up/Down column may only have minute resolution, so an equal value means no reset)."""
+    if row is None:
+        return "no longer listed"
+    if row["state"] != ESTABLISHED:
+        return "state %s after the commit" % row["state"]
+    before, after = fact.get("uptime_seconds"), row.get("up_down_seconds")
+    if before is not None and after is not None and after < before:
+        return "uptime restarted (%s -> %s)" % (fact["up_down"], row["up_down"])
+    return None
+
+
+def observe_session_resets(cli, plan, cfg, facts, families, predicted, timeout=OBSERVE_TIMEOUT,
+                           interval=OBSERVE_INTERVAL, sleep=time.sleep, clock=time.monotonic):
+    """After the commit: which sessions Established before really went down or restarted.
+
+    Reads the brief table(s) once; only while a predicted reset is not visible yet, again every
+    ``interval`` up to ``timeout``. Returns (sessions_reset, warnings): the confirmed entries (predicted
+    ones keep their reason; unpredicted ones get REASON_UNPREDICTED) with ``evidence``.
+    """
+    view = _Config(cfg, plan.address_family, plan.vpn_instance)
+    before = {k: f for k, f in _session_facts(facts, plan.address_family).items() if f["state"] == ESTABLISHED}
+    expected = {(e["vpn_instance"], e["address"]) for e in predicted}
+    deadline = clock() + timeout
+    while True:
+        rows = read_session_states(cli, families, plan.vpn_instance)
+        evidence = {k: _reset_evidence(f, rows.get(k)) for k, f in before.items()}
+        seen = {k for k, why in evidence.items() if why}
+        if expected <= seen or clock() + interval > deadline:
+            break
+        sleep(interval)
+    out, warnings = [], []
+    for entry in predicted:
+        key = (entry["vpn_instance"], entry["address"])
+        if key in seen:
+            out.append(dict(entry, evidence=evidence[key]))
+    missed = sorted({e["address"] for e in predicted if (e["vpn_instance"], e["address"]) not in seen})
+    if missed:
+        warnings.append("predicted session reset not seen within %d s after the commit (still Established, "
+                        "uptime not restarted): %s" % (timeout, ", ".join(missed)))
+    for key in sorted(seen - expected, key=lambda k: (k[0] or "", k[1])):
+        for af in view.enabled_families(*key) or [plan.address_family]:
+            out.append({"address": key[1], "address_family": af, "vpn_instance": key[0],
+                        "reason": REASON_UNPREDICTED, "evidence": evidence[key]})
+        warnings.append("session with %s went down or restarted after the commit although no reset was "
+                        "predicted (%s)" % (key[1], evidence[key]))
+    return out, warnings
+
+
+# --- the whole procedure -----------------------------------------------------------------------------
+
+def check_commit_options(params):
+    """``commit trial`` takes no label/description on VRP8 (VrpCli refuses the combination too)."""
+    if params.get("commit_trial") is not None and (params.get("commit_label") or params.get("commit_description")):
+        raise ValidationError("commit_trial", "cannot be combined with commit_label or commit_description "
+                                              "(VRP8 'commit trial' takes neither)")
+    return params
+
+
+def _describe_sessions(entries):
+    return ", ".join("%s (%s%s)" % (e["address"], e["address_family"],
+                                    " vpn-instance %s" % e["vpn_instance"] if e["vpn_instance"] else "")
+                     for e in entries)
+
+
+def apply_peer_config(cli, feature, params, check_mode=False):
+    """Run the module procedure (see the module docstring) over ``cli``; returns the module result.
+
+    Raises VrpError (PeerConfigError for unknown targets / unreachable wanted state) before any
+    configuration command; a refused change is returned as ``failed`` with the predicted sessions.
+    """
+    check_commit_options(params)
+    host = cli.host
+    reader = _ConfigCache(cli)
+    cfg = parse_bgp_config(reader.display(DISPLAY_BGP_CONFIG))
+    plan = plan_peer_config(feature, cfg, params, host=host)
+    unchanged = plan.diff()["before"]
+    # until the commands are sent (or would be, in check mode) "after" is "before"
+    result = {"changed": False, "commands": [], "sessions_reset": [], "sessions_reset_predicted": [],
+              "before": plan.before, "after": dict(plan.before), "diff": {"before": unchanged, "after": unchanged},
+              "warnings": list(plan.warnings)}
+    if not plan.lines:
+        return result
+
+    families, facts = [], {"peers": []}
+    if plan.changes:
+        families = state_families(plan, cfg)
+        facts = gather_bgp_facts(reader, subset=families,
+                                 vpn_instances=[plan.vpn_instance] if plan.vpn_instance else None,
+                                 verbose=False, verbose_peers=negotiation_needed(plan, cfg))
+    predicted, warnings = predict_session_resets(plan, cfg, facts)
+    result["warnings"] += warnings
+    result["sessions_reset_predicted"] = predicted
+    result["sessions_reset"] = list(predicted)
+    if predicted and not params.get("allow_session_reset"):
+        result.update(failed=True, step="pre-check",
+                      msg="%s: pre-check: the change would re-establish %d Established BGP session(s): %s; "
+                          "set allow_session_reset: true to allow it (nothing was configured)"
+                          % (host, len(predicted), _describe_sessions(predicted)))
+        return result
+
+    state = cli.pending_state()
+    if state["trial_pending"]:
+        # a plain commit would silently confirm someone else's (or an earlier run's) trial
+        raise VrpCommandError(host, "pre-check", trial_pending_message(host))
+    commit = render_commit(params.get("commit_label"), params.get("commit_description"),
+                           params.get("commit_trial"))
+    result.update(changed=True, commands=plan.commands + [commit], after=plan.after, diff=plan.diff())
+    if params.get("commit_trial") and predicted:
+        result["warnings"].append("commit trial: if the trial is not confirmed, the rollback changes the setting "
+                                  "back and re-establishes these sessions again")
+    if check_mode:
+        return result
+
+    if state["candidate_pending"]:
+        cli.discard()   # never commit edits this task did not make
+        result["warnings"].append("an uncommitted candidate was pending in the session to %s; it was discarded "
+                                  "before configuring" % host)
+    applied = apply_config(cli, plan, label=params.get("commit_label"),
+                           description=params.get("commit_description"), trial=params.get("commit_trial"),
+                           read_commit_id=False)
+    result["warnings"] += applied["warnings"]
+    if not applied["changed"]:
+        result.update(changed=False, after=dict(plan.before), sessions_reset=[],
+                      diff={"before": unchanged, "after": unchanged})
+        return result
+    if families:
+        confirmed, warnings = observe_session_resets(cli, plan, cfg, facts, families, predicted)
+        result["sessions_reset"] = confirmed
+        result["warnings"] += warnings
+    return result

@@ -1,0 +1,166 @@
+"""The roles through their playbooks against the demo lab, for what molecule does not cover cheaply:
+the canary stopping the rollout, report contents, pre-check refusals, check mode per router.
+
+Each test starts its own demo lab (vrpsim/topologies/demo.yml, in-process) and runs the repository's
+playbooks with ``ansible-playbook`` (working-tree collection, see the root conftest.py).
+"""
+import json
+import os
+
+import pytest
+
+from harness import ROOT, assert_only_displays, commands_sent, run_tasks
+
+DEMO = os.path.join(ROOT, "vrpsim", "topologies", "demo.yml")
+
+
+def _playbook_text(name):
+    # passed as text: the harness then writes it (and its results file) into the test's workdir
+    with open(os.path.join(ROOT, "playbooks", name)) as handle:
+        return handle.read()
+
+
+ROLLOUT = _playbook_text("bgp_policy_rollout.yml")
+READINESS_AUDIT = _playbook_text("bgp_readiness_audit.yml")
+
+
+@pytest.fixture
+def demo(make_lab):
+    return make_lab(DEMO)
+
+
+def reports(directory):
+    out = {}
+    for name in sorted(os.listdir(str(directory))):
+        with open(os.path.join(str(directory), name)) as handle:
+            out[name[:-len(".json")]] = json.load(handle)
+    return out
+
+
+def rollout_vars(tmp_path, **overrides):
+    """Import change on PE1's CE (route-refresh), VPNv4 export on PE1 and PE2 (no keep-all-routes needed)."""
+    report_dir = tmp_path / "reports"
+    report_dir.mkdir(exist_ok=True)
+    data = {
+        "bgp_policy_rollout_changes": [
+            {"name": "ce-import-exact", "routers": ["PE1"], "config": "ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16\n"},
+            {"name": "vpnv4-export", "routers": ["PE1", "PE2"], "config": (
+                "route-policy RP-VPNV4-OUT permit node 10\n"
+                " apply community 65000:100 additive\n"
+                "bgp 65000\n"
+                " ipv4-family vpnv4\n"
+                "  peer 10.0.0.3 route-policy RP-VPNV4-OUT export\n")},
+        ],
+        "bgp_policy_rollout_targets": [
+            {"name": "CE import", "routers": ["PE1"], "address_family": "vpn-instance", "vpn_instance": "vpna",
+             "peers": ["172.16.1.2"], "direction": "import"},
+            {"name": "VPNv4 export", "routers": ["PE1", "PE2"], "address_family": "vpnv4", "peers": ["10.0.0.3"],
+             "direction": "export"},
+        ],
+        "bgp_policy_rollout_batch_pause": 0,
+        "report_dir": str(report_dir),
+    }
+    data.update(overrides)
+    return data, report_dir
+
+
+def test_canary_failure_stops_the_rollout(demo, run_playbook, tmp_path):
+    """PE1 (the canary) fails verification and rolls back; PE2 and RR1 are never touched."""
+    extra, report_dir = rollout_vars(tmp_path, bgp_policy_rollout_max_prefix_loss=0)
+    res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
+    assert not res.ok, res.summary()
+    got = reports(report_dir)
+    assert list(got) == ["PE1"], got.keys()
+    pe1 = got["PE1"]
+    assert pe1["status"] == "rolled_back"
+    assert pe1["rollback"]["aborted"] is True
+    assert any("lost 1 routes" in p for p in pe1["problems"]), pe1["problems"]
+    sent = commands_sent(demo, "PE1", since=res)
+    assert sent.index("abort trial") > sent.index("refresh bgp vpn-instance vpna ipv4-family 172.16.1.2 import")
+    assert "commit" not in sent  # the trial was never confirmed
+    assert "permit 10.20.0.0 16 less-equal 24" in demo.running_config("PE1")
+    assert "RP-VPNV4-OUT" not in demo.running_config("PE1")
+    for router in ("PE2", "RR1"):
+        assert commands_sent(demo, router, since=res) == [], router
+        assert "RP-VPNV4-OUT" not in demo.running_config(router)
+
+
+def test_check_mode_then_rollout_then_rerun(demo, run_playbook, tmp_path):
+    """Check mode sends only displays and reports the plan; the run reports paths and deltas; a re-run is a no-op."""
+    extra, report_dir = rollout_vars(tmp_path)
+    check = run_playbook(ROLLOUT, lab=demo, extra_vars=extra, check=True)
+    assert check.ok, check.summary()
+    for router in ("PE1", "PE2", "RR1"):
+        assert_only_displays(demo, router, since=check)
+    got = reports(report_dir)
+    assert got["PE1"]["status"] == "would_change" and got["PE2"]["status"] == "would_change"
+    assert got["RR1"]["status"] == "nothing_to_do"
+    assert "ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16" in got["PE1"]["config_updates"]
+
+    res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
+    assert res.ok, res.summary()
+    got = reports(report_dir)
+    pe1 = got["PE1"]
+    assert pe1["status"] == "confirmed", pe1
+    peers = {(p["address_family"], p["address"]): p for p in pe1["peers"]}
+    ce = peers[("vpn-instance", "172.16.1.2")]
+    assert (ce["path"], ce["prefixes_before"], ce["prefixes_after"], ce["delta"]) == ("route-refresh", 2, 1, -1)
+    assert peers[("vpnv4", "10.0.0.3")]["path"] == "export"
+    assert pe1["sessions_reset"] == [] and pe1["problems"] == []
+    assert got["PE2"]["status"] == "confirmed"
+    sent = commands_sent(demo, "PE1", since=res)
+    assert [c for c in sent if c.startswith("commit")] == ["commit trial 600", "commit"], sent
+    assert sent.index("commit trial 600") < sent.index("refresh bgp vpnv4 10.0.0.3 export") < sent.index("commit")
+
+    again = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
+    assert again.ok, again.summary()
+    assert not again.changed_hosts, again.summary()
+    assert {r["status"] for r in reports(report_dir).values()} == {"unchanged", "nothing_to_do"}
+    for router in ("PE1", "PE2", "RR1"):
+        assert_only_displays(demo, router, since=again)
+
+
+def test_precheck_refuses_peer_without_soft_reset_path(demo, run_playbook, tmp_path):
+    """UPSTREAM has a peer without route-refresh or keep-all-routes: refused before any change."""
+    extra, report_dir = rollout_vars(
+        tmp_path,
+        bgp_policy_rollout_changes=[{"name": "upstream", "config": "ip ip-prefix PL-UPSTREAM-IN index 30 permit 10.51.0.0 16\n",
+                                     "routers": ["PE1"]}],
+        bgp_policy_rollout_targets=[{"name": "UPSTREAM import", "routers": ["PE1"], "groups": ["UPSTREAM"],
+                                     "direction": "import"}])
+    res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
+    assert not res.ok
+    pe1 = reports(report_dir)["PE1"]
+    assert pe1["status"] == "precheck_failed"
+    assert "198.51.100.1" in pe1["message"] and "keep-all-routes" in pe1["message"]
+    assert_only_displays(demo, "PE1", since=res)
+
+
+def test_refuses_to_start_while_a_trial_is_pending(demo, run_playbook, tmp_path):
+    """Someone else's trial commit is running on PE1: our commit would confirm it, so the rollout refuses."""
+    pending = run_tasks("""
+      - name: leave a trial commit running
+        netops.vrp.vrp_config:
+          lines: ["ip ip-prefix PL-OTHER index 10 permit 192.0.2.0 24"]
+          commit_trial: 600
+    """, demo.inventory_path, hosts="PE1", workdir=str(tmp_path / "pending"))
+    assert pending.ok, pending.summary()
+    extra, report_dir = rollout_vars(tmp_path)
+    res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
+    assert not res.ok
+    pe1 = reports(report_dir)["PE1"]
+    assert pe1["status"] == "precheck_failed", pe1
+    assert "RP-VPNV4-OUT" not in demo.running_config("PE1")
+    assert_only_displays(demo, "PE1", since=res)
+
+
+def test_readiness_audit_changes_nothing(demo, run_playbook):
+    res = run_playbook(READINESS_AUDIT, lab=demo)
+    assert res.ok, res.summary()
+    assert not res.changed_hosts
+    for router in ("PE1", "PE2", "RR1"):
+        assert_only_displays(demo, router, since=res)
+    report = res["netops.vrp.bgp_soft_reset_readiness : Set the readiness report of this router (fact bgp_soft_reset_readiness_report)"]["PE1"]
+    facts = report["ansible_facts"]["bgp_soft_reset_readiness_report"]
+    assert facts["not_ready"] == ["198.51.100.1 (ipv4)"]
+    assert [c["peers"] for c in facts["would_fix"]] == [["198.51.100.1"]]
