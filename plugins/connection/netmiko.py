@@ -152,7 +152,8 @@ EXAMPLES = r"""
   hosts: vrp
   gather_facts: false
   tasks:
-    - netops.vrp.vrp_command:
+    - name: Read the BGP peer table
+      netops.vrp.vrp_command:
         commands: [display bgp peer]
 """
 
