@@ -17,6 +17,7 @@ collection via ``ANSIBLE_COLLECTIONS_PATH`` from the root conftest), a private k
 a results callback (written on the fly) that records every task's per-host result as JSON; the
 normal human-readable output stays in ``res.stdout`` for failure messages.
 """
+import copy
 import json
 import os
 import shutil
@@ -369,3 +370,16 @@ def python_path_env():
 
 __all__ = ["PlaybookResult", "TaskResult", "assert_only_displays", "commands_sent", "keeper_processes",
            "logins", "run_playbook", "run_tasks", "tasks_playbook", "transcript", "wait_keepers_gone"]
+
+
+DEMO_TOPOLOGY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "vrpsim", "topologies", "demo.yml")
+
+
+def demo_topology(**router_overrides):
+    """The shipped demo topology with fast session set-up; ``PE1={...}`` overrides a router's keys."""
+    with open(DEMO_TOPOLOGY) as handle:
+        topo = yaml.safe_load(handle)
+    topo["timing"]["establish_delay"] = 0.2
+    for router in topo["routers"]:
+        router.update(copy.deepcopy(router_overrides.get(router["name"], {})))
+    return topo

@@ -4,7 +4,7 @@ the shared IPv4+VPNv4 session, slow-peer (no flap), and a stuck peer -> not_reco
 import pytest
 
 from harness import assert_only_displays, commands_sent, logins
-from test_bgp_facts import demo_topology
+from harness import demo_topology
 
 
 def session(lab, router, address, vrf=None):

@@ -3,7 +3,7 @@ real policy change, refusal without a path, check mode, IPv6 export, VPN-instanc
 import pytest
 
 from harness import assert_only_displays, commands_sent
-from test_bgp_facts import demo_topology
+from harness import demo_topology
 
 CONFIG = "display current-configuration configuration bgp"
 

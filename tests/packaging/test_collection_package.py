@@ -72,12 +72,16 @@ def test_runtime_declares_ansible_range_and_action_group():
 
 def test_tarball_installs_into_empty_path_and_lists_plugins(tarball, tmp_path):
     dest = tmp_path / "collections"
+    # Only the empty destination is configured: the working tree (linked for the other tests) must not
+    # make ansible-galaxy think the collection is already installed.
+    empty_cfg = tmp_path / "ansible.cfg"
+    empty_cfg.write_text("[defaults]\n")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(dest), ANSIBLE_CONFIG=str(empty_cfg))
     subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-p", str(dest), tarball],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=env)
     installed = dest / "ansible_collections" / "netops" / "vrp"
     manifest = json.loads((installed / "MANIFEST.json").read_text())
     assert manifest["collection_info"]["version"] == GALAXY["version"]
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(dest), ANSIBLE_CONFIG="/dev/null")
     listing = subprocess.run([os.path.join(BIN, "ansible-doc"), "-l", "netops.vrp", "--json"],
                              check=True, capture_output=True, text=True, env=env)
     listed = {name.split(".")[-1] for name in json.loads(listing.stdout)}

@@ -1,26 +1,13 @@
 """bgp_facts over SSH against the vrpsim demo topology: the facts shape filled in sensibly, only
 displays sent (check mode too), jmespath query."""
-import copy
-import os
 
 import pytest
-import yaml
 
-from harness import assert_only_displays, commands_sent, logins
+from harness import assert_only_displays, commands_sent, demo_topology, logins
 
-DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "vrpsim", "topologies", "demo.yml")
 PEER_KEYS = {"address", "address_family", "vpn_instance", "remote_as", "type", "group", "state", "up_down",
              "uptime_seconds", "up_count", "prefixes_received", "prefixes_advertised", "route_refresh",
              "keep_all_routes", "import_policy", "export_policy", "refresh_sent", "refresh_received"}
-
-
-def demo_topology(**router_overrides):
-    with open(DEMO) as handle:
-        topo = yaml.safe_load(handle)
-    topo["timing"]["establish_delay"] = 0.2
-    for router in topo["routers"]:
-        router.update(copy.deepcopy(router_overrides.get(router["name"], {})))
-    return topo
 
 
 @pytest.fixture
