@@ -25,6 +25,9 @@ import ipaddress
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
+# One rule for how a soft reset reaches a peer: the module enforces it, the roles plan with it.
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import soft_reset_path
+
 try:
     import jmespath
     HAS_JMESPATH = True
@@ -145,17 +148,6 @@ def resolve_target(facts, target):
     if not selected:
         problems.append("target %s: no %s peers in %s" % (label, selector, family))
     return selected, problems
-
-
-def soft_reset_path(peer, direction):
-    """How a soft reset reaches ``peer``: export | keep-all-routes | route-refresh | None (no way)."""
-    if direction == "export":
-        return "export"
-    if peer.get("keep_all_routes"):
-        return "keep-all-routes"
-    if (peer.get("route_refresh") or {}).get("negotiated"):
-        return "route-refresh"
-    return None
 
 
 def readiness_remedy(peer):
