@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from vrpsim import netns as vrpsim_netns
 from vrpsim.lab import CONTROL_SOCKET, LAB_FILE, Lab, TopologyError, default_state_dir, load_topology
 
 UP_TIMEOUT = 120.0
@@ -68,11 +69,11 @@ def cmd_serve(args):
     state_dir = _state_dir(args)
     state_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_serve(args.topology, state_dir))
+    asyncio.run(_serve(args.topology, state_dir, netns=True if args.netns else None))
 
 
-async def _serve(topology, state_dir):
-    lab = Lab(topology, state_dir)
+async def _serve(topology, state_dir, netns=None):
+    lab = Lab(topology, state_dir, netns=netns)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -95,13 +96,18 @@ def cmd_up(args):
     if running and _alive(running["pid"]):
         raise SystemExit("lab already running in %s (pid %d)" % (state_dir, running["pid"]))
     (state_dir / LAB_FILE).unlink(missing_ok=True)
+    netns_mode = args.netns or bool(load_topology(args.topology).get("netns"))
+    if netns_mode:
+        vrpsim_netns.check_available()          # say why here, not in the server's log
+    vrpsim_netns.teardown(state_dir)            # leftovers of a crashed netns run of this state dir
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     with open(state_dir / "server.log", "ab") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "vrpsim", "serve", str(Path(args.topology).resolve())
-             if Path(args.topology).is_file() else args.topology, "--state-dir", str(state_dir.resolve())],
+             if Path(args.topology).is_file() else args.topology, "--state-dir", str(state_dir.resolve())]
+            + (["--netns"] if args.netns else []),
             stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, env=env, start_new_session=True)
     deadline = time.monotonic() + UP_TIMEOUT
     while time.monotonic() < deadline:
@@ -127,6 +133,8 @@ def cmd_down(args):
             time.sleep(0.05)
         if _alive(lab["pid"]):
             os.kill(lab["pid"], signal.SIGKILL)
+    # The server removes its namespaces on SIGTERM; this catches a killed or crashed one.
+    vrpsim_netns.teardown(state_dir)
     (state_dir / LAB_FILE).unlink(missing_ok=True)
     (state_dir / CONTROL_SOCKET).unlink(missing_ok=True)
     print("lab in %s is down" % state_dir)
@@ -156,10 +164,14 @@ def build_parser():
         p = lab_sub.add_parser(name)
         p.add_argument("topology", nargs="?" if name != "up" else None, help="topology YAML or shipped name")
         p.add_argument("--state-dir")
+        if name == "up":
+            p.add_argument("--netns", action="store_true",
+                           help="each router in its own network namespace (root only; = topology 'netns: true')")
         p.set_defaults(func=func)
     serve = sub.add_parser("serve", help="run a lab in the foreground")
     serve.add_argument("topology")
     serve.add_argument("--state-dir")
+    serve.add_argument("--netns", action="store_true")
     serve.set_defaults(func=cmd_serve)
     ctl = sub.add_parser("ctl", help="send one control request to a running lab")
     ctl.add_argument("--state-dir", required=True)

@@ -138,6 +138,7 @@ class Router:
         self.password = str(spec.get("password", defaults.get("password", "Admin@123")))
         keys = spec.get("authorized_keys", defaults.get("authorized_keys")) or []
         self.authorized_keys = {asyncssh.import_public_key(k).public_data for k in keys}
+        self.namespace = None          # set in netns mode
         self.reset_confirm = bool(spec.get("reset_confirm", False))
         self.startup_config = spec.get("config") or ""
         self.config = RouterConfig(self.name)
@@ -233,8 +234,10 @@ def _default_world_factory(topology):
 class Lab:
     """All routers of a topology served from one asyncio loop."""
 
-    def __init__(self, topology, state_dir, world_factory=None, control_socket=True):
+    def __init__(self, topology, state_dir, world_factory=None, control_socket=True, netns=None):
         self.topology = load_topology(topology)
+        # netns mode (vrpsim/netns.py): the topology's ``netns: true`` or ``lab up --netns``
+        self.netns = bool(self.topology.get("netns") if netns is None else netns)
         self.state_dir = Path(state_dir)
         self.world_factory = world_factory or _default_world_factory
         self.control_socket = control_socket
@@ -264,8 +267,11 @@ class Lab:
         for router in self.routers.values():
             self.world.apply_config(router.name, router.config.running_text())
         options = server.server_options(host_key)
-        self._listeners = await asyncio.gather(
-            *(server.listen(router, options) for router in self.routers.values()))
+        if self.netns:
+            self._listeners = await self._listen_in_namespaces(server, options)
+        else:
+            self._listeners = await asyncio.gather(
+                *(server.listen(router, options) for router in self.routers.values()))
         for router, listener in zip(self.routers.values(), self._listeners):
             router.port = listener.sockets[0].getsockname()[1]
         if self.control_socket:
@@ -274,6 +280,17 @@ class Lab:
             self._control = await asyncio.start_unix_server(self._serve_control, str(self.control_path))
             self.control_path.chmod(0o600)
         self.write_files()
+
+    async def _listen_in_namespaces(self, server, options):
+        """Each router on port 22 of its own namespace address (the namespaces are made here)."""
+        from vrpsim import netns
+        plan = netns.setup(self.state_dir, self.topology["name"], list(self.routers))
+        listeners = self._listeners      # filled as we go, so stop() closes them if a later one fails
+        for name, router in self.routers.items():
+            router.host, router.namespace = plan[name]["address"], plan[name]["namespace"]
+            sock = netns.listen_socket(router.namespace, router.host)
+            listeners.append(await server.listen(router, options, sock=sock))
+        return listeners
 
     async def stop(self):
         for listener in self._listeners:
@@ -286,6 +303,9 @@ class Lab:
             for conn in list(router.active_sessions):
                 conn.close()
         await asyncio.gather(*(listener.wait_closed() for listener in self._listeners), return_exceptions=True)
+        if self.netns:
+            from vrpsim import netns
+            netns.teardown(self.state_dir)
 
     # ------------------------------------------------------------------------------- files
     def router_logins(self):
@@ -316,7 +336,8 @@ class Lab:
         if op == "status":
             return {"pid": os.getpid(), "topology": self.topology["name"], "faults": self.faults.public(),
                     "routers": {name: dict(login, sessions=len(self.routers[name].active_sessions),
-                                           hostname=self.routers[name].config.hostname)
+                                           hostname=self.routers[name].config.hostname,
+                                           namespace=self.routers[name].namespace)
                                 for name, login in self.router_logins().items()}}
         if op == "fault":
             router = self._router(args)

@@ -55,7 +55,10 @@ def server_options(host_key):
         login_timeout=30, keepalive_interval=0)
 
 
-async def listen(router, options):
+async def listen(router, options, sock=None):
+    """``sock``: an already listening socket (netns mode makes it inside the router's namespace)."""
+    if sock is not None:
+        return await asyncssh.listen(sock=sock, server_factory=lambda: RouterSSHServer(router), options=options)
     return await asyncssh.listen(router.host, router.port, server_factory=lambda: RouterSSHServer(router),
                                  options=options)
 

@@ -1,5 +1,9 @@
-"""The connection layer against vrpsim: session reuse, keeper lifecycle, clear errors, no password leaks."""
+"""The connection layer against vrpsim: session reuse, keeper lifecycle, clear errors, no password leaks.
+
+One session keeper process per ansible-playbook run holds every router's session.
+"""
 import os
+import re
 import socket
 
 import pytest
@@ -68,6 +72,33 @@ def test_keeper_gone_after_play(lab, run_tasks, tmp_path):
         events = [r["event"] for r in transcript(lab, router, since=res)]
         assert events[0] == "login" and events[-1] == "logout"
     assert [f for f in os.listdir(keeper_dir) if not f.endswith(".log")] == []
+
+
+def test_one_keeper_process_for_many_routers(make_lab, run_tasks, tmp_path):
+    """8 routers, forks 8: their first tasks start exactly one keeper; one login per router; clean exit."""
+    from conftest import topology_with_routers
+
+    lab = make_lab(topology_with_routers(8))
+    keeper_dir = str(tmp_path / "k")
+    os.makedirs(keeper_dir, mode=0o700)
+    res = run_tasks(SIX_TASKS, lab=lab, forks=8, keeper_dir=keeper_dir, env={"NETOPS_VRP_KEEPER_DEBUG": "1"})
+    assert res.ok, res.summary()
+    routers = sorted(lab.routers)
+    for router in routers:
+        assert logins(lab, router, since=res) == 1
+        assert len(commands_sent(lab, router, since=res)) == 7
+    pids, sockets = wait_keepers_gone(keeper_dir, timeout=8)
+    assert pids == [] and sockets == []
+    # the debug log tells which keeper processes ran and what they did
+    logs = [f for f in os.listdir(keeper_dir) if f.endswith(".log")]
+    assert len(logs) == 1 and os.listdir(keeper_dir) == logs   # no socket or lock file left
+    text = open(os.path.join(keeper_dir, logs[0])).read()
+    assert len(set(re.findall(r"keeper\[(\d+)\]", text))) == 1, text
+    assert text.count(": start:") == 1 and re.search(r": exit: ansible-playbook \(pid \d+\) exited", text), text
+    assert sorted(re.findall(r": login (\S+) ", text)) == routers, text
+    assert sorted(re.findall(r": logout (\S+): keeper exit", text)) == routers, text
+    for router in routers:
+        assert transcript(lab, router, since=res)[-1]["event"] == "logout"
 
 
 def test_invalid_arguments_fail_before_connecting(lab, run_tasks):

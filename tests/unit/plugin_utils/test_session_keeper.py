@@ -1,16 +1,20 @@
-"""Session keeper lifecycle against an in-process vrpsim router (real SSH, real keeper process)."""
+"""Session keeper lifecycle against in-process vrpsim routers (real SSH, real keeper process).
+
+One keeper per (owner = stand-in for ansible-playbook) holds the sessions of every router.
+"""
 import os
 import signal
 import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
-from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpConnectionError
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpConnectionError, VrpTimeout
 from ansible_collections.netops.vrp.plugins.plugin_utils import session_keeper
 from ansible_collections.netops.vrp.plugins.plugin_utils.session_keeper import KeeperTransport
 
@@ -21,7 +25,8 @@ TOPOLOGY = {
     "name": "keeper",
     "defaults": {"username": "admin", "password": SECRET, "host": "127.0.0.1"},
     "base_port": 0,
-    "routers": [{"name": "PE1", "config": "sysname PE1\nbgp 65000\n router-id 10.0.0.1\n"}],
+    "routers": [{"name": name, "config": "sysname %s\nbgp 65000\n router-id 10.0.0.%d\n" % (name, i)}
+                for i, name in enumerate(("PE1", "PE2", "PE3"), 1)],
 }
 
 
@@ -50,9 +55,9 @@ def owner():
         proc.wait()
 
 
-def transport(lab, owner, keeper_dir, **kw):
-    r = lab.routers["PE1"]
-    args = dict(host=r.host, port=r.port, username=r.username, password=r.password, name="PE1",
+def transport(lab, owner, keeper_dir, router="PE1", **kw):
+    r = lab.routers[router]
+    args = dict(host=r.host, port=r.port, username=r.username, password=r.password, name=router,
                 owner_pid=owner.pid, socket_dir=keeper_dir, connect_timeout=10, command_timeout=10)
     args.update(kw)
     return KeeperTransport(**args)
@@ -76,13 +81,28 @@ def keeper_alive(pid):
         return False
 
 
+def keeper_files(keeper_dir):
+    return sorted(f for f in os.listdir(keeper_dir) if not f.endswith(".log") or os.path.getsize(
+        os.path.join(keeper_dir, f)))
+
+
+def ping(t):
+    """The keeper's own view: pid, router sessions, clients."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(t.socket_path)
+    with sock, sock.makefile("rb") as rfile:
+        sock.sendall(b'{"op": "ping"}\n')
+        import json
+        return json.loads(rfile.readline())
+
+
 def test_reuse_one_login_and_permissions(lab, owner, keeper_dir):
     before = lab.logins("PE1")
     t1 = transport(lab, owner, keeper_dir)
     cli = VrpCli(t1)
     assert "Local AS number : 65000" in cli.display("display bgp peer")
     pid = t1.keeper_pid
-    assert t1.started_keeper and t1.prompt == "<PE1>" and t1.hostname == "PE1"
+    assert t1.started_keeper and t1.prompt == "<PE1>" and t1.hostname == "PE1" and t1.logins == 1
     t1.close()
     t2 = transport(lab, owner, keeper_dir)
     cli2 = VrpCli(t2)
@@ -90,14 +110,86 @@ def test_reuse_one_login_and_permissions(lab, owner, keeper_dir):
     assert t2.keeper_pid == pid and not t2.started_keeper
     assert lab.logins("PE1") - before == 1
     assert stat.S_IMODE(os.stat(t2.socket_path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(t2.socket_path[:-5] + ".lock").st_mode) == 0o600
     assert stat.S_IMODE(os.stat(keeper_dir).st_mode) == 0o700
-    # the password is nowhere in the keeper's argv or environment
+    # the password is nowhere in the keeper's argv or environment, nor in any file of the keeper dir
     for name in ("cmdline", "environ"):
         with open("/proc/%d/%s" % (pid, name), "rb") as handle:
             assert SECRET.encode() not in handle.read()
+    for name in os.listdir(keeper_dir):
+        if not name.endswith(".sock"):
+            with open(os.path.join(keeper_dir, name), "rb") as handle:
+                assert SECRET.encode() not in handle.read()
     t2.shutdown()
     assert wait_gone(pid)
-    assert not os.path.exists(t2.socket_path)
+    assert keeper_files(keeper_dir) == []   # socket, lock file and (empty) log removed
+
+
+def test_one_keeper_for_all_routers_started_once(lab, owner, keeper_dir):
+    """12 first tasks on 3 routers at once (like forks): one keeper process, one login per router."""
+    before = dict((r, lab.logins(r)) for r in ("PE1", "PE2", "PE3"))
+    transports = [transport(lab, owner, keeper_dir, router=r) for r in ("PE1", "PE2", "PE3") for _ in range(4)]
+    errors = []
+
+    def first_task(t):
+        try:
+            VrpCli(t).display("display version")
+            t.close()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_task, args=(t,)) for t in transports]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sum(t.started_keeper for t in transports) == 1
+    assert len(set(t.keeper_pid for t in transports)) == 1
+    assert dict((r, lab.logins(r) - before[r]) for r in before) == {"PE1": 1, "PE2": 1, "PE3": 1}
+    state = ping(transports[0])
+    assert state["pid"] == transports[0].keeper_pid and state["sessions"] == ["PE1", "PE2", "PE3"]
+    assert [f for f in keeper_files(keeper_dir) if f.endswith(".sock")] == [os.path.basename(
+        transports[0].socket_path)]
+    transports[0].shutdown()
+    assert wait_gone(transports[0].keeper_pid)
+    for router in ("PE1", "PE2", "PE3"):
+        assert lab.transcript(router)[-1]["event"] == "logout"
+    assert keeper_files(keeper_dir) == []
+
+
+def test_one_router_is_serialised_different_routers_run_in_parallel(lab, owner, keeper_dir):
+    a = transport(lab, owner, keeper_dir, router="PE1")
+    a.connect()                       # task A holds PE1 until it closes
+    b = transport(lab, owner, keeper_dir, router="PE1")
+    done = {}
+
+    def task_b():
+        b.send("display version")
+        done["b"] = time.time()
+
+    thread = threading.Thread(target=task_b)
+    thread.start()
+    lab.fault("delay", "PE3", match="^display bgp peer$", seconds=1.0)
+    try:
+        slow = threading.Thread(target=lambda: transport(lab, owner, keeper_dir, router="PE3").send("display bgp peer"))
+        slow.start()
+        time.sleep(0.3)
+        started = time.time()
+        transport(lab, owner, keeper_dir, router="PE2").send("display version")  # not held up by PE1 or PE3
+        assert time.time() - started < 0.6
+        assert slow.is_alive() and "b" not in done   # PE3 still busy; B still waits for A
+        a.send("display bgp peer")
+        released = time.time()
+        a.close()
+        thread.join(10)
+        slow.join(10)
+    finally:
+        lab.clear_faults()
+    assert done["b"] >= released
+    pe1 = [r["command"] for r in lab.transcript("PE1") if r["event"] == "command"]
+    assert pe1[-2:] == ["display bgp peer", "display version"]
+    a.shutdown()
 
 
 def test_session_state_survives_between_tasks(lab, owner, keeper_dir):
@@ -114,17 +206,17 @@ def test_session_state_survives_between_tasks(lab, owner, keeper_dir):
 
 
 def test_keeper_exits_when_owner_dies(lab, owner, keeper_dir):
-    t = transport(lab, owner, keeper_dir)
-    VrpCli(t).display("display version")
+    for router in ("PE1", "PE2"):
+        t = transport(lab, owner, keeper_dir, router=router)
+        VrpCli(t).display("display version")
+        t.close()
     pid, path = t.keeper_pid, t.socket_path
-    t.close()
     owner.kill()
     owner.wait()
-    deadline = time.time() + 5
-    while keeper_alive(pid) and time.time() < deadline:
-        time.sleep(0.05)
-    assert not keeper_alive(pid)
-    assert not os.path.exists(path)
+    assert wait_gone(pid)
+    assert not os.path.exists(path) and keeper_files(keeper_dir) == []
+    for router in ("PE1", "PE2"):   # both sessions logged out
+        assert lab.transcript(router)[-1]["event"] == "logout"
 
 
 def test_keeper_exits_on_sigterm_and_idle(lab, owner, keeper_dir):
@@ -133,19 +225,35 @@ def test_keeper_exits_on_sigterm_and_idle(lab, owner, keeper_dir):
     pid, path = t.keeper_pid, t.socket_path
     t.close()
     os.kill(pid, signal.SIGTERM)
-    deadline = time.time() + 5
-    while keeper_alive(pid) and time.time() < deadline:
-        time.sleep(0.05)
-    assert not keeper_alive(pid) and not os.path.exists(path)
+    assert wait_gone(pid)
+    assert not os.path.exists(path) and keeper_files(keeper_dir) == []
+    assert lab.transcript("PE1")[-1]["event"] == "logout"
 
     t = transport(lab, owner, keeper_dir, idle_timeout=1)
     VrpCli(t).display("display version")
     pid = t.keeper_pid
     t.close()
-    deadline = time.time() + 6
-    while keeper_alive(pid) and time.time() < deadline:
+    assert wait_gone(pid, timeout=6)
+    assert not os.path.exists(path) and keeper_files(keeper_dir) == []
+
+
+def test_idle_router_logs_out_keeper_stays(lab, owner, keeper_dir):
+    busy = transport(lab, owner, keeper_dir, router="PE2", idle_timeout=0)   # keeper: no idle exit
+    VrpCli(busy).display("display version")
+    busy.close()
+    idle = transport(lab, owner, keeper_dir, router="PE1", idle_timeout=1)
+    VrpCli(idle).display("display version")
+    idle.close()
+    deadline = time.time() + 5
+    while lab.transcript("PE1")[-1]["event"] != "logout" and time.time() < deadline:
         time.sleep(0.1)
-    assert not keeper_alive(pid) and not os.path.exists(path)
+    assert lab.transcript("PE1")[-1]["event"] == "logout"
+    assert ping(busy)["sessions"] == ["PE2"]
+    before = lab.logins("PE1")
+    again = transport(lab, owner, keeper_dir, router="PE1", idle_timeout=1)
+    VrpCli(again).display("display version")        # the next task logs in again, same keeper
+    assert lab.logins("PE1") - before == 1 and again.keeper_pid == busy.keeper_pid
+    again.shutdown()
 
 
 def test_stale_socket_is_replaced(lab, owner, keeper_dir):
@@ -157,15 +265,32 @@ def test_stale_socket_is_replaced(lab, owner, keeper_dir):
     assert os.path.exists(path)
     VrpCli(t).display("display version")
     assert t.started_keeper
-    t.shutdown()
+    t.close()
+    # a keeper killed outright leaves its socket and lock file; the next task replaces both
+    first = t.keeper_pid
+    os.kill(first, signal.SIGKILL)
+    assert wait_gone(first) and os.path.exists(path)
+    t2 = transport(lab, owner, keeper_dir)
+    VrpCli(t2).display("display version")
+    assert t2.started_keeper and t2.keeper_pid != first and t2.logins == 1
+    t2.shutdown()
 
 
-def test_login_errors_are_reported_and_keeper_exits(lab, owner, keeper_dir):
-    t = transport(lab, owner, keeper_dir, password="wrong")
+def test_login_errors_are_reported_keeper_serves_the_others(lab, owner, keeper_dir):
+    good = transport(lab, owner, keeper_dir, router="PE2")
+    VrpCli(good).display("display version")
+    good.close()
+    t = transport(lab, owner, keeper_dir, password="Bad-Pw-9913")
     with pytest.raises(VrpConnectionError) as exc:
         t.send("display version")
     assert exc.value.reason == "auth" and str(exc.value).startswith("PE1: login: authentication failed")
-    assert not os.path.exists(t.socket_path)
+    assert "Bad-Pw-9913" not in str(exc.value)
+    assert t.keeper_pid is None and ping(good)["sessions"] == ["PE2"]   # the failed router is forgotten
+    # the next task brings its settings again: fixed credentials log in, in the same keeper
+    fixed = transport(lab, owner, keeper_dir)
+    VrpCli(fixed).display("display version")
+    assert fixed.keeper_pid == good.keeper_pid and not fixed.started_keeper
+    fixed.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -173,6 +298,61 @@ def test_login_errors_are_reported_and_keeper_exits(lab, owner, keeper_dir):
     with pytest.raises(VrpConnectionError) as exc:
         t.send("display version")
     assert exc.value.reason == "unreachable" and "cannot reach 127.0.0.1:%d" % port in str(exc.value)
+    assert ping(good)["sessions"] == ["PE1", "PE2"]
+    good.shutdown()
+
+
+def test_dropped_and_timed_out_sessions_log_in_again(lab, owner, keeper_dir):
+    before = lab.logins("PE2")
+    lab.fault("drop", "PE2", when="before", match="^display version$", count=1)
+    t = transport(lab, owner, keeper_dir, router="PE2")
+    cli = VrpCli(t)
+    cli.display("display bgp peer")
+    with pytest.raises(VrpConnectionError) as exc:
+        cli.display("display version")
+    assert exc.value.reason == "closed" and "SSH session closed" in str(exc.value)
+    with pytest.raises(VrpConnectionError) as exc:   # the rest of this task fails clearly too
+        cli.display("display version")
+    assert "lost earlier" in str(exc.value)
+    t.close()
+    t = transport(lab, owner, keeper_dir, router="PE2", command_timeout=1)
+    assert "VRP" in VrpCli(t).display("display version")     # next task: new login
+    lab.fault("delay", "PE2", match="^display bgp peer$", seconds=3)
+    try:
+        with pytest.raises(VrpTimeout) as exc:
+            t.send("display bgp peer")
+        assert str(exc.value).startswith("PE2: command 'display bgp peer': no prompt within 1")
+    finally:
+        lab.clear_faults()
+    t.close()
+    t = transport(lab, owner, keeper_dir, router="PE2")
+    VrpCli(t).display("display version")
+    assert lab.logins("PE2") - before == 3
+    t.shutdown()
+
+
+def test_session_log_per_router(lab, owner, keeper_dir, tmp_path):
+    for router in ("PE1", "PE3"):
+        t = transport(lab, owner, keeper_dir, router=router, session_log=str(tmp_path / (router + ".log")))
+        VrpCli(t).display("display version")
+        t.close()
+    t.shutdown()
+    for router, other in (("PE1", "PE3"), ("PE3", "PE1")):
+        path = tmp_path / (router + ".log")
+        text = path.read_text()
+        assert "<%s>" % router in text and "<%s>" % other not in text
+        assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600 and SECRET not in text
+
+
+def test_logout_one_router_keeps_the_others(lab, owner, keeper_dir):
+    for router in ("PE1", "PE2"):
+        t = transport(lab, owner, keeper_dir, router=router)
+        VrpCli(t).display("display version")
+        t.close()
+    transport(lab, owner, keeper_dir, router="PE1").logout()
+    assert lab.transcript("PE1")[-1]["event"] == "logout"
+    assert ping(t)["sessions"] == ["PE2"]
+    t.shutdown()
 
 
 def test_runtime_dir_is_private(monkeypatch, tmp_path):
@@ -197,4 +377,6 @@ def test_worker_side_does_not_import_netmiko():
 def test_process_helpers():
     assert session_keeper.process_alive(os.getpid(), session_keeper.process_start_time(os.getpid()))
     assert not session_keeper.process_alive(os.getpid(), -1)
-    assert session_keeper.keeper_key(1, "h", 22, "u") != session_keeper.keeper_key(2, "h", 22, "u")
+    assert session_keeper.keeper_key(1, 5) != session_keeper.keeper_key(2, 5)
+    assert session_keeper.keeper_key(1, 5) != session_keeper.keeper_key(1, 6)   # pid reused
+    assert session_keeper.session_key("h", 22, "u") != session_keeper.session_key("h", 2222, "u")
