@@ -27,4 +27,7 @@ options:
 notes:
   - On any error between the first configuration line and the commit, the candidate is discarded,
     so nothing half-applied stays on the router.
+  - Once the commit succeeded the task reports C(changed=true) even if a display after it fails (timeout,
+    dropped session); a warning then says that the commit (or the trial commit, with its timer) is on the
+    router and what could not be read.
 """

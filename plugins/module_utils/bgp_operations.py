@@ -14,8 +14,9 @@ read the answer back, decide pass or fail):
   3. check mode stops here (only displays were sent); otherwise each command goes out through
      ``VrpCli.operational`` (user view);
   4. verify (``verify: true``): one read of the targeted sessions (brief table + verbose of the
-     targeted peers only), re-reading only the count-carrying display while prefix counts still
-     move; ``check_soft_reset`` decides per peer.
+     targeted peers only), then re-reads of only the count-carrying display until two consecutive
+     reads at least ``SETTLE_MIN_INTERVAL`` apart agree (``settle_counts``, bounded by
+     ``verify_timeout``); ``check_soft_reset`` decides per peer.
 
 ``run_reset(cli, params, check_mode)``
   1. one cheap facts read (no verbose) of the families whose sessions the command can drop;
@@ -26,7 +27,9 @@ read the answer back, decide pass or fail):
      Established is Established again with a restarted Up/Down time, or ``wait_timeout``.
 
 Failures that must keep the partial result (commands sent, per-peer data) raise ``OperationFailed``;
-the action plugin turns it into ``failed: true`` with that result.
+the action plugin turns it into ``failed: true`` with that result. Any ``VrpError`` (refusal, timeout,
+dropped session) once the sending has started becomes one: ``commands`` = the refresh/reset lines
+that reached the router, ``commands_not_sent`` = the rest, ``changed`` = whether any reached it.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -50,15 +53,22 @@ from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     render_reset,
     scopes_from_params,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import as_number_to_int
 
 PUBLIC_FAMILIES = ("ipv4", "ipv6", "vpnv4")
 # Targets up to this many peers per family are read back with per-peer verbose displays; more use
 # the one bulk display of the family (bounded transfer vs. round trips).
 PER_PEER_VERBOSE_MAX = 3
-# Prefix counts are re-read after these pauses (seconds, last one repeats) while they still move.
-SETTLE_INTERVALS = (0.3, 0.6, 1.0, 2.0)
+# A ROUTE-REFRESH makes the peer re-send its routes asynchronously (and a keep-all-routes re-evaluation
+# also runs in the background): the first read after ``refresh bgp`` often still shows the old count,
+# i.e. the count from before looks "unchanged" only because nothing has arrived yet. Counts are therefore
+# settled only when two consecutive reads at least this many seconds apart agree -- never on the first
+# read alone. Short, because every re-read is a display and most refreshes finish within a second.
+SETTLE_MIN_INTERVAL = 0.5
+# Pauses between count reads (seconds, the last one repeats): start at the minimum, then grow so that a
+# long refresh costs few displays. None may be below SETTLE_MIN_INTERVAL.
+SETTLE_INTERVALS = (SETTLE_MIN_INTERVAL, 1.0, 2.0)
 # bgp_reset polls: first look soon, then about once a second.
 RESET_FIRST_POLL = 0.5
 RESET_POLL_INTERVAL = 1.0
@@ -319,31 +329,36 @@ def _counts(snapshots, count_key):
     return {a: s.get(count_key) for a, s in snapshots.items()}
 
 
-def settle_counts(read_counts, first, before, clock=time.monotonic, sleep=time.sleep, timeout=30.0,
-                  intervals=SETTLE_INTERVALS):
-    """Re-read prefix counts while they still move.
+def settle_counts(read_counts, first, clock=time.monotonic, sleep=time.sleep, timeout=30.0,
+                  intervals=SETTLE_INTERVALS, min_interval=SETTLE_MIN_INTERVAL):
+    """Re-read prefix counts until two consecutive reads at least ``min_interval`` apart agree.
 
-    ``first``: counts of the first read after the command; ``before``: the counts before it. Equal to
-    ``before`` -> settled at once (nothing moved; no more displays). Otherwise re-read (``read_counts()``)
-    after growing pauses until two reads agree or ``timeout`` seconds pass.
-    Returns ``(counts, settled, reads)``.
+    ``first``: counts of the first read after the command (taken just before this call). It is never
+    taken as settled on its own, also when it equals the counts from before the command: the peer's
+    re-sent routes may simply not have arrived yet. Re-reads (``read_counts()``) follow after the
+    ``intervals`` pauses (last one repeats) until a read equals the previous one with at least
+    ``min_interval`` seconds between them, or ``timeout`` seconds pass (no re-read that could not
+    be ``min_interval`` after the previous one is made). Returns ``(counts, settled, reads)``.
     """
     current, reads = first, 0
-    if current == before:
-        return current, True, reads
-    deadline = clock() + timeout
+    current_at = start = clock()
+    deadline = start + timeout
     step = 0
     while True:
-        remaining = deadline - clock()
-        if remaining <= 0:
-            return current, False, reads
-        sleep(min(intervals[min(step, len(intervals) - 1)], remaining))
+        now = clock()
+        pause = max(intervals[min(step, len(intervals) - 1)], min_interval)
+        if now + pause > deadline:
+            pause = deadline - now
+            if now + pause - current_at < min_interval:
+                return current, False, reads
+        sleep(max(0.0, pause))
         step += 1
         latest = read_counts()
         reads += 1
-        if latest == current:
+        latest_at = clock()
+        if latest == current and latest_at - current_at >= min_interval:
             return latest, True, reads
-        current = latest
+        current, current_at = latest, latest_at
 
 
 def check_soft_reset(entry, after, direction):
@@ -383,7 +398,6 @@ def verify_soft_reset(cli, plan, scope0, direction, timeout, clock=time.monotoni
     addresses = [e["address"] for e in plan["peers"]]
     after = read_soft_reset_state(cli, af, vrf, addresses)
     count_key = "prefixes_advertised" if direction == "export" else "prefixes_received"
-    before = {e["address"]: e["prefixes_before"] for e in plan["peers"]}
     latest = {}
 
     def read_counts():
@@ -393,12 +407,11 @@ def verify_soft_reset(cli, plan, scope0, direction, timeout, clock=time.monotoni
         latest.update(snap)
         return _counts(snap, count_key)
 
-    counts, settled, _reads = settle_counts(read_counts, _counts(after, count_key), before, clock, sleep,
-                                            timeout)
+    counts, settled, _reads = settle_counts(read_counts, _counts(after, count_key), clock, sleep, timeout)
     warnings = []
     if not settled:
-        warnings.append("prefix counts were still changing after verify_timeout (%ss); the counts "
-                        "reported are the last read" % timeout)
+        warnings.append("prefix counts did not settle within verify_timeout (%ss: no two consecutive reads "
+                        "%ss apart agreed); the counts reported are the last read" % (timeout, SETTLE_MIN_INTERVAL))
     for entry in plan["peers"]:
         snap = dict(after.get(entry["address"]) or {})
         if entry["address"] in latest:
@@ -417,6 +430,55 @@ def verify_soft_reset(cli, plan, scope0, direction, timeout, clock=time.monotoni
     return warnings
 
 
+def _reached_router(cli, mark, command):
+    """Whether ``command`` was written to the session since ``len(cli.sent) == mark`` (an error may come
+    from the view change before it, e.g. ``return`` on a dropped session)."""
+    sent = getattr(cli, "sent", None)
+    if sent is None:
+        return True   # cannot tell: assume it went out (the safe side for ``changed``)
+    return command in sent[mark:]
+
+
+def send_operational(cli, commands, step, result):
+    """Send each ``refresh bgp`` / ``reset bgp`` line through ``cli.operational``; returns them.
+
+    Any ``VrpError`` raises ``OperationFailed(step)`` carrying ``result`` with ``commands`` = the lines
+    that reached the router (a refused line, and a line whose answer was lost to a timeout or a dropped
+    session, count: it may have run), ``commands_not_sent`` = the others, ``changed`` = whether any
+    reached the router but was not refused. View noise (``return``/``N``/answers) is never listed.
+    """
+    sent = []
+    for index, command in enumerate(commands):
+        mark = len(getattr(cli, "sent", ()))
+        try:
+            cli.operational(command)
+        except VrpError as exc:
+            reached = _reached_router(cli, mark, command)
+            tried = sent + [command] if reached else list(sent)
+            not_sent = list(commands[index + (1 if reached else 0):])
+            if isinstance(exc, VrpCommandError):
+                what = exc.message
+                changed = bool(sent)   # the router refused this one: only the earlier ones ran
+            else:
+                what = "%s: %s" % (exc.step, exc.message)
+                if reached:
+                    what += " (whether %r ran is unknown)" % command
+                changed = bool(tried)
+            raise OperationFailed(step, "%s (sent before it: %s; not sent: %s)"
+                                  % (what, sent or "nothing", not_sent or "nothing"),
+                                  dict(result, commands=tried, commands_not_sent=not_sent, changed=changed))
+        sent.append(command)
+    return sent
+
+
+def _read_back_failed(step, sent, exc, result):
+    """A VrpError while reading the sessions after every command went out -> OperationFailed keeping
+    ``changed: true``, the commands and the per-peer data known so far."""
+    return OperationFailed(step, "%s sent, but reading the sessions back failed (%s: %s)"
+                           % (", ".join(repr(c) for c in sent), exc.step, exc.message),
+                           dict(result, commands=list(sent), commands_not_sent=[], changed=True))
+
+
 def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep):
     """bgp_soft_reset: facts -> plan -> (check mode: stop) -> refresh -> verify. Returns the result dict."""
     scopes = scopes_from_params(params, "refresh")
@@ -433,18 +495,14 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
         return result
     if check_mode:
         return result
-    sent = []
-    for command in plan["commands"]:
-        try:
-            cli.operational(command)
-        except VrpCommandError as exc:
-            raise OperationFailed("refresh", "%s (sent before it: %s)" % (exc.message, sent or "nothing"),
-                                  dict(result, commands=sent + [command], changed=bool(sent)))
-        sent.append(command)
+    sent = send_operational(cli, plan["commands"], "refresh", result)
     if not params.get("verify", True):
         return result
-    result["warnings"] = verify_soft_reset(cli, plan, scope0, direction, params.get("verify_timeout", 30),
-                                           clock, sleep)
+    try:
+        result["warnings"] = verify_soft_reset(cli, plan, scope0, direction, params.get("verify_timeout", 30),
+                                               clock, sleep)
+    except VrpError as exc:
+        raise _read_back_failed("verify", sent, exc, result)
     failed = [e for e in plan["peers"] if e["problems"]]
     if failed:
         raise OperationFailed(
@@ -600,14 +658,7 @@ def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sl
     if check_mode:
         return result
     started = clock()
-    sent = []
-    for command in plan["commands"]:
-        try:
-            cli.operational(command)   # answers "Y" if the router asks [Y/N]
-        except VrpCommandError as exc:
-            raise OperationFailed("reset", "%s (sent before it: %s)" % (exc.message, sent or "nothing"),
-                                  dict(result, commands=sent + [command], changed=bool(sent)))
-        sent.append(command)
+    sent = send_operational(cli, plan["commands"], "reset", result)   # answers "Y" if the router asks [Y/N]
     if slow_peer or not params.get("wait", True):
         # slow-peer clears a marking and drops no session: nothing to wait for
         return result
@@ -630,7 +681,10 @@ def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sl
                     rows[key] = table[key[1]]
         return rows
 
-    status, _polls = wait_for_sessions(poll, sessions, started, params.get("wait_timeout", 180), clock, sleep)
+    try:
+        status, _polls = wait_for_sessions(poll, sessions, started, params.get("wait_timeout", 180), clock, sleep)
+    except VrpError as exc:
+        raise _read_back_failed("wait", sent, exc, result)
     not_recovered, not_reset = [], []
     for entry in plan["peers"]:
         st = status[(entry["vpn_instance"], entry["address"])]

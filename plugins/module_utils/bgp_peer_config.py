@@ -18,6 +18,8 @@ Procedure (``apply_peer_config``), displays kept few because this runs on every 
 5. Check mode stops here with the exact commands. Otherwise configure + commit (``config.apply_config``:
    any error discards the candidate) and read the brief table again (``observe_session_resets``) so
    ``sessions_reset`` reports the resets that really happened, next to ``sessions_reset_predicted``.
+   If that read fails after the commit (timeout, dropped session), the task still reports
+   ``changed: true`` with ``sessions_reset`` = the prediction and a warning (``config.after_commit``).
 
 Group vs member semantics (chosen here, documented in the module docs):
 - A peer target changes the peer-level setting only. When the wanted state is impossible at peer level
@@ -41,6 +43,7 @@ from typing import Dict, List, Optional
 
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
 from ansible_collections.netops.vrp.plugins.module_utils.config import (
+    after_commit,
     apply_config,
     render_commit,
     trial_pending_message,
@@ -600,7 +603,12 @@ def apply_peer_config(cli, feature, params, check_mode=False):
                       diff={"before": unchanged, "after": unchanged})
         return result
     if families:
-        confirmed, warnings = observe_session_resets(cli, plan, cfg, facts, families, predicted)
-        result["sessions_reset"] = confirmed
-        result["warnings"] += warnings
+        # a failed read here keeps changed: true and sessions_reset = the prediction, with a warning
+        observed = after_commit(
+            lambda: observe_session_resets(cli, plan, cfg, facts, families, predicted), result["warnings"],
+            "the BGP sessions (sessions_reset is the prediction, not observed)", params.get("commit_trial"))
+        if observed is not None:
+            confirmed, warnings = observed
+            result["sessions_reset"] = confirmed
+            result["warnings"] += warnings
     return result

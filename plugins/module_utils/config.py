@@ -34,6 +34,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_co
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpCommandError,
     VrpConnectionError,
+    VrpError,
     VrpTimeout,
     parse_prompt,
 )
@@ -534,6 +535,33 @@ def parse_commit_id(output):
     return None
 
 
+def describe_commit(trial=None):
+    """What a successful ``VrpCli.commit(trial=trial)`` left on the router, for messages."""
+    if trial:
+        timer = "the device default time" if trial is True else "%d s" % int(trial)
+        return ("the trial commit succeeded ('%s': the change is active and the router rolls it back after %s "
+                "unless it is confirmed with netops.vrp.vrp_commit action=confirm)"
+                % (render_commit(trial=trial), timer))
+    return "the commit succeeded (the change is on the router)"
+
+
+def after_commit(read, warnings, what, trial=None, default=None):
+    """Run ``read()`` (a display after a successful commit) and return its value.
+
+    The commit is on the router whatever happens now, so a ``VrpError`` here (refused display, timeout,
+    dropped session) must not turn the task into ``failed, changed: false``: it is caught, a warning
+    saying that the commit (or trial commit, with its timer) happened and that ``what`` could not be
+    read is appended to ``warnings``, and ``default`` is returned. The one place both post-commit
+    paths (vrp_config's commit id, bgp_peer_config's session observation) go through.
+    """
+    try:
+        return read()
+    except VrpError as exc:
+        warnings.append("%s, but %s could not be read afterwards (%s: %s)"
+                        % (describe_commit(trial), what, exc.step, exc.message))
+        return default
+
+
 def apply_config(cli, plan, label=None, description=None, trial=None, read_commit_id=True):
     """Type ``plan.commands`` into the candidate and commit; returns ``{changed, commit_id, warnings}``.
 
@@ -541,6 +569,7 @@ def apply_config(cli, plan, label=None, description=None, trial=None, read_commi
     pending candidate after the lines (prompt ``~``: every line was a no-op for it), nothing is
     committed and ``changed`` is False. A lost session before the commit leaves nothing committed (the
     router drops a closed session's candidate); a session lost *during* the commit is reported as such.
+    Once the commit succeeded nothing raises: a failed commit-list read is a warning (``after_commit``).
     """
     out = {"changed": False, "commit_id": None, "warnings": []}
     try:
@@ -571,10 +600,8 @@ def apply_config(cli, plan, label=None, description=None, trial=None, read_commi
                          "'display configuration commit list'" % exc.message)
     out["changed"] = True
     if read_commit_id:
-        try:
-            out["commit_id"] = parse_commit_id(cli.display(COMMIT_LIST_DISPLAY))
-        except VrpCommandError:
-            out["warnings"].append("committed, but the commit list could not be read for the commit id")
+        out["commit_id"] = after_commit(lambda: parse_commit_id(cli.display(COMMIT_LIST_DISPLAY)),
+                                        out["warnings"], "the commit id (%r)" % COMMIT_LIST_DISPLAY, trial)
     return out
 
 

@@ -105,7 +105,8 @@ sessions_reset:
       (same as RV(sessions_reset_predicted)). After a commit, only the sessions the router really reset, as
       seen in one brief peer table read right after the commit (state not Established, or uptime restarted);
       a predicted reset not seen is named in a warning instead, and a reset seen but not predicted is listed
-      with reason C(observed after the commit, not predicted ...).
+      with reason C(observed after the commit, not predicted ...). If that read fails after the commit
+      (timeout, dropped session), the prediction, with a warning saying so.
     - One entry per address family the session carries (it is one TCP session, and all its families' routes are
       withdrawn and learned again).
   returned: always

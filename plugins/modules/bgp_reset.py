@@ -113,10 +113,19 @@ commands:
   description:
     - The C(reset bgp) commands sent (or that would be sent in check mode).
     - Empty when a pre-check failed (nothing was sent) or the selection reaches no peer.
+    - When sending failed part-way (refused command, timeout, dropped session), the commands that reached
+      the router, the failing one included (its outcome is unknown after a timeout or a dropped session);
+      the task then fails with C(changed=true) if any of them may have run.
   returned: always
   type: list
   elements: str
   sample: ["reset bgp vpn-instance vpna ipv4-family 172.16.1.2"]
+commands_not_sent:
+  description: The planned commands that were not sent because an earlier one failed.
+  returned: when sending or waiting failed after the sending started
+  type: list
+  elements: str
+  sample: ["reset bgp 192.0.2.7"]
 peers:
   description: One entry per (address family, VPN instance, peer) whose session the command resets.
   returned: always

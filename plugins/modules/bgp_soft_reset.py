@@ -25,12 +25,19 @@ description:
     router's own routes and needs no capability.
   - After sending, verifies (O(verify)) that every targeted session is still Established without a reset
     (uptime not gone back, BGP Peer Up count unchanged) and that the ROUTE-REFRESH sent counter moved for
-    C(route-refresh) peers. Prefix counts are read again, with growing pauses, only while they still move
-    (up to O(verify_timeout)). Returns per-peer before/after values. A failed verification fails the task
-    and says that the command has been sent.
+    C(route-refresh) peers. The peer re-sends its routes asynchronously and the first read after the
+    command may still show the old counts, so the display that carries the prefix count is read again, at
+    least 0.5 s later and then with growing pauses, until two consecutive reads agree (up to
+    O(verify_timeout); otherwise a warning). Returns per-peer before/after values. A failed verification
+    fails the task and says that the command has been sent.
+  - With several commands, a failure part-way (refused command, timeout, dropped session) fails the task
+    with C(changed=true) if a command already reached the router, listing them in RV(commands) and the
+    others in RV(commands_not_sent); the same for a failure while reading the sessions back.
   - Displays sent, for one peer in IPv4 unicast, C(display current-configuration configuration bgp),
     C(display bgp peer), C(display bgp peer verbose) before; C(display bgp peer) and
-    C(display bgp peer ADDR verbose) after (the family's bulk verbose display for more than 3 peers).
+    C(display bgp peer ADDR verbose) after (the family's bulk verbose display for more than 3 peers), then
+    only the count display again (C(display bgp peer) for import, the verbose one for export) until the
+    counts settle.
   - A selection that reaches no peer (for example O(selector=internal) without IBGP peers) sends nothing and
     returns C(changed=false).
   - In check mode only C(display) commands are sent; the result holds the exact commands, the peers they
@@ -119,10 +126,18 @@ commands:
   description:
     - The C(refresh bgp) commands sent (or, in check mode, that would be sent), in order.
     - Empty when a pre-check failed (nothing was sent) or the selection reaches no peer.
+    - When sending failed part-way, the commands that reached the router, the failing one included (its
+      outcome is unknown after a timeout or a dropped session).
   returned: always
   type: list
   elements: str
   sample: ["refresh bgp group UPSTREAM import"]
+commands_not_sent:
+  description: The planned commands that were not sent because an earlier one failed.
+  returned: when sending or reading the sessions back failed after the sending started
+  type: list
+  elements: str
+  sample: ["refresh bgp 192.0.2.7 import"]
 peers:
   description: One entry per targeted session, with the pre-check and verification results.
   returned: always

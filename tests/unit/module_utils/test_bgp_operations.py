@@ -9,7 +9,12 @@ import pytest
 
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport, Reply
+from ansible_collections.netops.vrp.plugins.module_utils.transport import (
+    FakeTransport,
+    Reply,
+    VrpConnectionError,
+    VrpTimeout,
+)
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")
 CONFIG = "display current-configuration configuration bgp"
@@ -202,9 +207,12 @@ def brief_with(prefixes=12, up_down="0016h04m", state="Established"):
     return BRIEF.replace(row, new)
 
 
-def block_with(refresh_sent=4, up_count=2):
-    return (BLOCK_2.replace(SENT_REFRESH_3, "Refresh messages               %d" % refresh_sent)
-            .replace("BGP Peer Up count: 2", "BGP Peer Up count: %d" % up_count))
+def block_with(refresh_sent=4, up_count=2, state=None):
+    block = (BLOCK_2.replace(SENT_REFRESH_3, "Refresh messages               %d" % refresh_sent)
+             .replace("BGP Peer Up count: 2", "BGP Peer Up count: %d" % up_count))
+    if state:
+        block = block.replace("BGP current state: Established, Up for 0016h03m", "BGP current state: %s" % state)
+    return block
 
 
 def test_import_refresh_sends_exactly_the_command_and_verifies():
@@ -222,14 +230,39 @@ def test_import_refresh_sends_exactly_the_command_and_verifies():
     assert (peer["refresh_sent_before"], peer["refresh_sent_after"]) == (3, 4)
     assert (peer["uptime_before"], peer["uptime_after"], peer["state_after"]) == (57780, 57840, "Established")
     assert peer["verified"] is True and peer["problems"] == []
-    assert clock.sleeps == [ops.SETTLE_INTERVALS[0]]
+    assert clock.sleeps == [ops.SETTLE_MIN_INTERVAL]
 
 
-def test_unchanged_counts_need_no_second_read():
-    _, transport, clock = soft(
+def test_unchanged_first_read_is_confirmed_by_one_more_read_of_the_count_display_only():
+    result, transport, clock = soft(
         {"peers": ["10.0.0.2"], "direction": "import"}, check_mode=False,
         **{"display bgp peer 10.0.0.2 verbose": block_with(refresh_sent=4)})
-    assert transport.sent.count("display bgp peer") == 2 and clock.sleeps == []
+    # facts + first read + one re-read SETTLE_MIN_INTERVAL later; verbose is not read again
+    assert transport.sent.count("display bgp peer") == 3 and clock.sleeps == [ops.SETTLE_MIN_INTERVAL]
+    assert transport.sent.count("display bgp peer 10.0.0.2 verbose") == 1
+    assert result["peers"][0]["prefixes_after"] == 12 and result["warnings"] == []
+
+
+def test_stale_first_read_equal_to_before_is_not_taken_as_settled():
+    # the peer's re-sent routes arrive after the first read: 12 (stale, = before) -> 10 -> 10
+    result, transport, clock = soft(
+        {"peers": ["10.0.0.2"], "direction": "import"}, check_mode=False,
+        **{"display bgp peer": [BRIEF, BRIEF, brief_with(prefixes=10), brief_with(prefixes=10)],
+           "display bgp peer 10.0.0.2 verbose": block_with(refresh_sent=4)})
+    peer = result["peers"][0]
+    assert (peer["prefixes_before"], peer["prefixes_after"]) == (12, 10) and peer["verified"] is True
+    assert transport.sent.count("display bgp peer") == 1 + 3
+    assert clock.sleeps == [ops.SETTLE_MIN_INTERVAL, 1.0]
+
+
+def test_export_settling_rereads_only_the_verbose_display():
+    block = block_with(refresh_sent=3)
+    result, transport, clock = soft(
+        {"peers": ["10.0.0.2"], "direction": "export"}, check_mode=False,
+        **{"display bgp peer 10.0.0.2 verbose": block})
+    assert transport.sent.count("display bgp peer") == 2      # facts + first read; re-reads are verbose only
+    assert transport.sent.count("display bgp peer 10.0.0.2 verbose") == 2
+    assert result["peers"][0]["verified"] is True and clock.sleeps == [ops.SETTLE_MIN_INTERVAL]
 
 
 def test_verification_detects_a_session_reset():
@@ -264,7 +297,7 @@ def test_verification_detects_session_down_after():
     with pytest.raises(ops.OperationFailed) as info:
         soft({"peers": ["10.0.0.2"], "direction": "export"}, check_mode=False,
              **{"display bgp peer": [BRIEF, brief_with(state="Active", up_down="00:00:01", prefixes=0)],
-                "display bgp peer 10.0.0.2 verbose": block_with(refresh_sent=3)})
+                "display bgp peer 10.0.0.2 verbose": block_with(refresh_sent=3, state="Active, Down for 00h00m01s")})
     assert "session is Active after the refresh" in info.value.result["peers"][0]["problems"]
 
 
@@ -284,12 +317,136 @@ def test_router_refusing_the_refresh_is_reported_with_what_was_sent():
 def test_settle_counts_polls_while_moving_and_times_out():
     clock = FakeClock()
     reads = iter([{"a": 5}, {"a": 4}, {"a": 4}])
-    counts, settled, n = ops.settle_counts(lambda: next(reads), {"a": 7}, {"a": 9}, clock, clock.sleep, 30)
+    counts, settled, n = ops.settle_counts(lambda: next(reads), {"a": 7}, clock, clock.sleep, 30)
     assert (counts, settled, n) == ({"a": 4}, True, 3)
+    assert clock.sleeps == [0.5, 1.0, 2.0]
     clock = FakeClock()
     moving = iter(range(100))
-    counts, settled, n = ops.settle_counts(lambda: {"a": next(moving)}, {"a": -1}, {"a": 9}, clock, clock.sleep, 5)
+    counts, settled, n = ops.settle_counts(lambda: {"a": next(moving)}, {"a": -1}, clock, clock.sleep, 5)
     assert settled is False and clock.now - 1000.0 == pytest.approx(5.0)
+    assert clock.sleeps == [0.5, 1.0, 2.0, 1.5]          # the last pause is cut to the deadline
+
+
+def test_settle_counts_first_read_alone_never_settles():
+    clock = FakeClock()
+    counts, settled, n = ops.settle_counts(lambda: {"a": 9}, {"a": 9}, clock, clock.sleep, 30)
+    assert (counts, settled, n) == ({"a": 9}, True, 1) and clock.sleeps == [ops.SETTLE_MIN_INTERVAL]
+
+
+def test_settle_counts_agreeing_reads_must_be_min_interval_apart():
+    # shorter configured pauses are raised to the minimum
+    clock = FakeClock()
+    counts, settled, n = ops.settle_counts(lambda: {"a": 9}, {"a": 9}, clock, clock.sleep, 30, intervals=(0.1,))
+    assert settled is True and clock.sleeps == [ops.SETTLE_MIN_INTERVAL]
+    # near the deadline: a re-read that could not come SETTLE_MIN_INTERVAL after the previous one is not made
+    clock = FakeClock()
+    values = iter([{"a": 1}, {"a": 1}])
+    counts, settled, n = ops.settle_counts(lambda: next(values), {"a": 0}, clock, clock.sleep, 0.8)
+    # 0.5 s pause -> read 1 (moved); only 0.3 s left: a re-read could not be 0.5 s after it -> not made
+    assert (counts, settled, n) == ({"a": 1}, False, 1) and clock.sleeps == [0.5]
+
+
+def test_settle_counts_timeout_shorter_than_the_minimum_reads_nothing_more():
+    clock = FakeClock()
+    counts, settled, n = ops.settle_counts(lambda: {"a": 1}, {"a": 1}, clock, clock.sleep, 0.2)
+    assert (counts, settled, n) == ({"a": 1}, False, 0) and clock.sleeps == []
+
+
+def test_unsettled_counts_warn_with_the_last_read():
+    moving = [brief_with(prefixes=n) for n in range(20, 60)]
+    result, transport, clock = soft(
+        {"peers": ["10.0.0.2"], "direction": "import", "verify_timeout": 3}, check_mode=False,
+        **{"display bgp peer": [BRIEF] + moving, "display bgp peer 10.0.0.2 verbose": block_with(refresh_sent=4)})
+    assert "did not settle within verify_timeout (3s" in result["warnings"][0]
+    assert clock.now - 1000.0 == pytest.approx(3.0)
+    assert transport.sent.count("display bgp peer") == 1 + 1 + 3    # facts, first read, re-reads at 0.5, 1.5, 3.0
+
+
+# --- a timeout or dropped session while sending or reading back keeps what is known ---------------------
+
+THREE = {"peers": ["10.0.0.2", "192.0.2.1", "198.51.100.9"], "direction": "import"}
+THREE_COMMANDS = ["refresh bgp 10.0.0.2 import", "refresh bgp 192.0.2.1 import", "refresh bgp 198.51.100.9 import"]
+
+
+def test_timeout_on_a_later_refresh_reports_what_was_sent_and_not_sent():
+    cli, transport = make_cli(**{THREE_COMMANDS[1]: VrpTimeout("PE1", "send %r" % THREE_COMMANDS[1],
+                                                                "no prompt within 10 s")})
+    with pytest.raises(ops.OperationFailed) as info:
+        ops.run_soft_reset(cli, THREE)
+    exc = info.value
+    assert exc.step == "refresh" and exc.result["changed"] is True
+    assert exc.result["commands"] == THREE_COMMANDS[:2]           # the one that timed out may have run
+    assert exc.result["commands_not_sent"] == THREE_COMMANDS[2:]
+    assert "no prompt within 10 s" in exc.message and "whether 'refresh bgp 192.0.2.1 import' ran is unknown" \
+        in exc.message
+    assert [p["address"] for p in exc.result["peers"]] == ["10.0.0.2", "192.0.2.1", "198.51.100.9"]
+    assert exc.result["peers"][0]["prefixes_before"] == 12
+    assert non_displays(transport) == THREE_COMMANDS[:2]
+
+
+def test_session_lost_in_the_view_change_before_a_refresh_does_not_list_it_as_sent():
+    # the first refresh leaves the session in a config view (as if); leaving it needs "return", which fails
+    lost = VrpConnectionError("PE1", "send 'return'", "connection closed by the router")
+    cli, transport = make_cli(**{THREE_COMMANDS[0]: Reply("", "[~PE1]"), "return": lost})
+    with pytest.raises(ops.OperationFailed) as info:
+        ops.run_soft_reset(cli, THREE)
+    exc = info.value
+    assert exc.result["changed"] is True and exc.result["commands"] == THREE_COMMANDS[:1]
+    assert exc.result["commands_not_sent"] == THREE_COMMANDS[1:]
+    assert "return" not in exc.result["commands"] and "unknown" not in exc.message
+    res = ops.failure_result("PE1", exc)
+    assert res["failed"] is True and res["msg"].startswith("PE1: refresh: send 'return': connection closed")
+
+
+def test_timeout_on_the_first_refresh_is_changed_because_it_may_have_run():
+    cli, _ = make_cli(**{THREE_COMMANDS[0]: VrpTimeout("PE1", "send", "no prompt")})
+    with pytest.raises(ops.OperationFailed) as info:
+        ops.run_soft_reset(cli, THREE)
+    assert info.value.result["changed"] is True and info.value.result["commands"] == THREE_COMMANDS[:1]
+
+
+def test_timeout_while_verifying_keeps_changed_commands_and_peers():
+    cli, _ = make_cli(**{"display bgp peer": [BRIEF, VrpTimeout("PE1", "send 'display bgp peer'", "no prompt")]})
+    clock = FakeClock()
+    with pytest.raises(ops.OperationFailed) as info:
+        ops.run_soft_reset(cli, {"peers": ["10.0.0.2"], "direction": "import", "verify": True,
+                                 "verify_timeout": 30}, clock=clock, sleep=clock.sleep)
+    exc = info.value
+    assert exc.step == "verify" and "reading the sessions back failed" in exc.message
+    assert exc.result["changed"] is True and exc.result["commands"] == ["refresh bgp 10.0.0.2 import"]
+    assert exc.result["commands_not_sent"] == [] and exc.result["peers"][0]["prefixes_before"] == 12
+
+
+def test_dropped_session_on_a_later_reset_reports_what_was_sent():
+    commands = ["reset bgp 10.0.0.2", "reset bgp 192.0.2.1"]
+    question = Reply("", "Warning: The BGP connection(s) will be reset. Continue? [Y/N]:")
+    cli, transport = make_cli(**{commands[0]: question,
+                                 commands[1]: VrpConnectionError("PE1", "send", "connection closed by the router")})
+    with pytest.raises(ops.OperationFailed) as info:
+        ops.run_reset(cli, {"peers": ["10.0.0.2", "192.0.2.1"], "wait": True, "wait_timeout": 60})
+    exc = info.value
+    assert exc.step == "reset" and exc.result["changed"] is True
+    assert exc.result["commands"] == commands and exc.result["commands_not_sent"] == []   # no "Y" noise
+    assert non_displays(transport) == [commands[0], "Y", commands[1]]
+
+
+def test_timeout_while_waiting_after_reset_keeps_changed_and_commands():
+    cli, _ = make_cli(**{"display bgp peer": [BRIEF, VrpTimeout("PE1", "send 'display bgp peer'", "no prompt")]})
+    clock = FakeClock()
+    with pytest.raises(ops.OperationFailed) as info:
+        ops.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 60}, clock=clock, sleep=clock.sleep)
+    exc = info.value
+    assert exc.step == "wait" and exc.result["changed"] is True and exc.result["commands"] == ["reset bgp 192.0.2.1"]
+    assert exc.result["peers"][0]["uptime_before"] is not None
+
+
+def test_bgp_soft_reset_action_maps_a_timeout_mid_send_to_changed_with_commands():
+    transport = FakeTransport(replies(**{THREE_COMMANDS[2]: VrpTimeout("PE1", "send", "no prompt")}),
+                              host="PE1", strict=True)
+    res, _, _ = run_action("bgp_soft_reset", dict(THREE, verify=False), transport=transport)
+    assert res["failed"] is True and res["changed"] is True and res["step"] == "refresh"
+    assert res["commands"] == THREE_COMMANDS and res["commands_not_sent"] == []
+    assert len(res["peers"]) == 3
 
 
 # --- hard reset ----------------------------------------------------------------------------------------

@@ -10,7 +10,12 @@ from ansible_collections.netops.vrp.plugins.module_utils import bgp_peer_config 
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_bgp_config
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport, VrpCommandError
+from ansible_collections.netops.vrp.plugins.module_utils.transport import (
+    FakeTransport,
+    VrpCommandError,
+    VrpConnectionError,
+    VrpTimeout,
+)
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")
@@ -331,6 +336,32 @@ def test_commit_refused_discards_candidate_and_claims_nothing():
 
 
 # --- observation -------------------------------------------------------------------------------------
+
+def test_observation_timeout_after_a_trial_commit_keeps_changed_and_the_prediction():
+    lost = VrpTimeout("PE1", "send 'display bgp peer'", "no prompt within 10 s")
+    reply_map = replies(**{"display bgp peer": [PEER_BRIEF, lost]})
+    result, sent = run(bpc.ROUTE_REFRESH, {"peers": ["10.0.0.2"], "state": "absent", "allow_session_reset": True,
+                                           "commit_trial": 300}, reply_map)
+    assert sent[-2:] == ["commit trial 300", "display bgp peer"]
+    assert result["changed"] is True and "failed" not in result
+    assert result["commands"][-1] == "commit trial 300" and result["after"] == {"10.0.0.2": False}
+    assert result["sessions_reset"] == result["sessions_reset_predicted"] != []
+    warning = [w for w in result["warnings"] if "could not be read" in w]
+    assert len(warning) == 1 and "the trial commit succeeded ('commit trial 300'" in warning[0]
+    assert "rolls it back after 300 s" in warning[0] and "no prompt within 10 s" in warning[0]
+    assert "sessions_reset is the prediction" in warning[0]
+
+
+def test_action_session_lost_while_observing_is_changed_not_failed():
+    lost = VrpConnectionError("PE1", "send 'display bgp peer'", "connection closed by the router")
+    transport = FakeTransport(replies(**{"display bgp peer": [PEER_BRIEF, lost]}), host="PE1", strict=True)
+    with mock.patch.object(bpc, "OBSERVE_TIMEOUT", 0.0):
+        result, _ = run_action("bgp_route_refresh", {"peers": ["10.0.0.2"], "state": "absent",
+                                                     "allow_session_reset": True}, transport)
+    assert not result.get("failed") and result["changed"] is True, result
+    assert result["commands"] == ["bgp 65000", "undo peer 10.0.0.2 capability-advertise route-refresh", "commit"]
+    assert any(w.startswith("the commit succeeded (the change is on the router), but the BGP sessions")
+               for w in result["warnings"])
 
 def test_predicted_reset_not_seen_is_polled_then_reported_honestly():
     reply_map = replies()      # the brief table never changes: the router did not reset

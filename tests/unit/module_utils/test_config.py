@@ -13,6 +13,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     Reply,
     VrpCommandError,
     VrpConnectionError,
+    VrpTimeout,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 
@@ -299,6 +300,37 @@ def test_session_lost_before_commit_says_nothing_was_applied():
     assert err.value.step == "commit" and "check 'display configuration commit list'" in err.value.message
 
 
+def test_commit_list_timeout_after_the_commit_keeps_changed_and_warns():
+    lost = VrpTimeout("PE1", "send 'display configuration commit list 1'", "no prompt within 10 s")
+    t = fake(extra={config.COMMIT_LIST_DISPLAY: lost})
+    out = config.apply_config(VrpCli(t), plan(BINDING), label="x")
+    assert out["changed"] is True and out["commit_id"] is None
+    assert out["warnings"] == ["the commit succeeded (the change is on the router), but the commit id "
+                               "('display configuration commit list 1') could not be read afterwards "
+                               "(send 'display configuration commit list 1': no prompt within 10 s)"]
+
+
+def test_commit_list_refused_after_a_trial_commit_names_the_trial_and_its_timer():
+    t = fake(extra={config.COMMIT_LIST_DISPLAY: "Error: Unrecognized command found at '^' position."})
+    out = config.apply_config(VrpCli(t), plan(BINDING), trial=120)
+    assert out["changed"] is True and out["commit_id"] is None and t.trial
+    assert "the trial commit succeeded ('commit trial 120'" in out["warnings"][0]
+    assert "rolls it back after 120 s unless it is confirmed with netops.vrp.vrp_commit" in out["warnings"][0]
+    assert "could not be read afterwards" in out["warnings"][0]
+
+
+def test_after_commit_returns_the_value_or_the_default_with_a_warning():
+    warnings = []
+    assert config.after_commit(lambda: 7, warnings, "x") == 7 and warnings == []
+
+    def boom():
+        raise VrpConnectionError("PE1", "send 'display x'", "connection closed")
+    assert config.after_commit(boom, warnings, "the x", trial=True, default="d") == "d"
+    assert "after the device default time" in warnings[0] and "the x could not be read" in warnings[0]
+    with pytest.raises(ZeroDivisionError):   # only VrpError is turned into a warning
+        config.after_commit(lambda: 1 / 0, [], "x")
+
+
 # -- the action plugins with a fake connection ------------------------------------------------------------
 class FakeTask:
     def __init__(self, args, check_mode=False, diff=False):
@@ -346,6 +378,16 @@ def test_action_check_mode_sends_only_displays_and_reports_the_same_commands():
     assert t2.sent == DISPLAYS + ["system-view"] + POLICY_COMMANDS + ["commit trial 120",
                                                                       "display configuration commit list 1"]
     assert real["commit_id"] == "1000000007" and "diff" not in real
+
+
+def test_action_session_lost_after_a_trial_commit_is_changed_not_failed():
+    lost = VrpConnectionError("PE1", "send 'display configuration commit list 1'", "connection closed by the router")
+    res, t, _ = run_action(ConfigAction, {"src": POLICY_SRC, "commit_trial": 120},
+                           transport=fake(extra={config.COMMIT_LIST_DISPLAY: lost}))
+    assert not res.get("failed") and res["changed"] is True, res
+    assert res["commands"] == POLICY_COMMANDS + ["commit trial 120"] and res["commit_id"] is None
+    assert any("the trial commit succeeded ('commit trial 120'" in w and "connection closed by the router" in w
+               for w in res["warnings"])
 
 
 def test_action_refuses_when_a_trial_is_pending():
