@@ -28,6 +28,11 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
 _ERROR_LINE_RE = re.compile(r"^\s*Error:.*$", re.M)
 _COMMIT_FAILED_RE = re.compile(r"^\s*(?:Error:.*|.*\bFailed\b.*|.*\bfailed\b.*)$", re.M)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_WHITESPACE_RE = re.compile(r"\s")
+# parse_trial_status: the state line, and the phrases that mean "pending" / "not pending"
+_TRIAL_STATE_RE = re.compile(r"(?:state|status)\s*:\s*(.+)")
+_TRIAL_POSITIVE_RE = re.compile(r"in progress|running|remaining|\bactive\b|\benabled\b|\byes\b|\btrue\b|waiting")
+_TRIAL_NEGATIVE_RE = re.compile(r"\b(?:no|not|none|inactive|idle|disabled|finished|false|n/a)\b")
 _UNCOMMITTED = "Uncommitted configurations found"
 _MAX_QUESTIONS = 5
 
@@ -48,13 +53,10 @@ def parse_trial_status(output):
     text = (output or "").strip().lower()
     if not text:
         return False
-    negative = r"\b(?:no|not|none|inactive|idle|disabled|finished|false|n/a)\b"
-    positive = r"in progress|running|remaining|\bactive\b|\benabled\b|\byes\b|\btrue\b|waiting"
-    match = re.search(r"(?:state|status)\s*:\s*(.+)", text)
+    match = _TRIAL_STATE_RE.search(text)
     if match:
-        value = match.group(1)
-        return bool(re.search(positive, value)) and not re.search(negative, value)
-    return bool(re.search(positive, text)) and not re.search(negative, text)
+        text = match.group(1)
+    return bool(_TRIAL_POSITIVE_RE.search(text)) and not _TRIAL_NEGATIVE_RE.search(text)
 
 
 def check_command(command):
@@ -254,7 +256,7 @@ class VrpCli:
                                  "commit trial [seconds] | commit [label L] [description D])")
             command += " trial" if trial is True else " trial %d" % int(trial)
         if label:
-            if re.search(r"\s", label):
+            if _WHITESPACE_RE.search(label):
                 raise ValueError("commit label must not contain spaces: %r" % (label,))
             command += " label %s" % label
         if description:

@@ -42,6 +42,11 @@ def is_address(text):
     return True
 
 
+# Every pattern is compiled here, at import: Ansible imports the action plugins (and so this module) in
+# the controller's main process and forks a worker per task, which inherits the compiled patterns. A
+# pattern compiled on first use (``re.match(r"...")`` in a function, or lazily) would be compiled again
+# in every worker, i.e. once per task and host.
+_CLOCK_TIME = re.compile(r"^\d+:\d{1,2}:\d{1,2}$")
 _DURATION_UNITS = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
@@ -50,7 +55,7 @@ def parse_duration(text):
     if text is None:
         return None
     text = text.strip()
-    if re.match(r"^\d+:\d{1,2}:\d{1,2}$", text):
+    if _CLOCK_TIME.match(text):
         hours, minutes, seconds = (int(part) for part in text.split(":"))
         return hours * 3600 + minutes * 60 + seconds
     m = _DURATION_UNITS.match(text)
@@ -181,6 +186,8 @@ _MSG_TOTAL = re.compile(r"^\s+Total\s+messages\s+(?P<n>\d+)\s*$", re.I)
 _AF_LINE = re.compile(r"^\s*Address family\s+(?P<af>.+?)\s*:\s*(?P<how>advertised and received|advertised|received)"
                       r"\s*$", re.I)
 _KEEP_ALL = re.compile(r"keep[- ]all[- ]routes|Soft-Reconfiguration has been enabled", re.I)
+_PEER_REFRESH_CAP = re.compile(r"Peer supports bgp route refresh capability", re.I)
+_LOCAL_REFRESH_CAP = re.compile(r"Route refresh capability has been enabled", re.I)
 
 
 def _new_verbose(match, vpn_instance):
@@ -264,10 +271,10 @@ def parse_peer_verbose_all(text):
             optional_caps = True
             current["local_route_refresh"] = False
             continue
-        if re.match(r"Peer supports bgp route refresh capability", stripped, re.I):
+        if _PEER_REFRESH_CAP.match(stripped):
             current["peer_route_refresh"] = True
             continue
-        if optional_caps and re.match(r"Route refresh capability has been enabled", stripped, re.I):
+        if optional_caps and _LOCAL_REFRESH_CAP.match(stripped):
             current["local_route_refresh"] = True
             continue
         af = _AF_LINE.match(line)
@@ -304,6 +311,11 @@ def parse_peer_verbose(text):
 _GROUP_START = re.compile(r"^\s*BGP peer-group\s*:\s*(\S+)", re.I)
 _GROUP_SECTION = re.compile(r"^\s*Group in (VPNV4|VPN-Instance)\s*:", re.I)
 _GROUP_VRF = re.compile(r"^\s*VPN-Instance\(IPv4-family\)\s*:\s*(\S+)", re.I)
+_GROUP_REMOTE_AS = re.compile(r"Remote AS\s*:?\s*(" + _AS + r")\s*$", re.I)
+_GROUP_TYPE = re.compile(r"Type\s*:\s*(internal|external)", re.I)
+_GROUP_POLICY = re.compile(r"(Import|Export) route policy is\s*:\s*(\S+)", re.I)
+_GROUP_SESSION_MEMBERS = re.compile(r"PeerSession Members\s*:", re.I)
+_GROUP_PEER_MEMBERS = re.compile(r"Peer Members\s*:", re.I)
 
 
 def parse_group(text):
@@ -342,22 +354,22 @@ def parse_group(text):
         if stripped.startswith("*****"):
             current, block = None, None
             continue
-        m = re.match(r"Remote AS\s*:?\s*(" + _AS + r")\s*$", stripped, re.I)
+        m = _GROUP_REMOTE_AS.match(stripped)
         if m:
             current["remote_as"] = m.group(1)
             continue
-        m = re.match(r"Type\s*:\s*(internal|external)", stripped, re.I)
+        m = _GROUP_TYPE.match(stripped)
         if m:
             current["type"] = m.group(1).lower()
             continue
-        m = re.match(r"(Import|Export) route policy is\s*:\s*(\S+)", stripped, re.I)
+        m = _GROUP_POLICY.match(stripped)
         if m:
             current[m.group(1).lower() + "_policy"] = m.group(2)
             continue
-        if re.match(r"PeerSession Members\s*:", stripped, re.I):
+        if _GROUP_SESSION_MEMBERS.match(stripped):
             block = "session"
             continue
-        if re.match(r"Peer Members\s*:", stripped, re.I):
+        if _GROUP_PEER_MEMBERS.match(stripped):
             block = "peers"
             continue
         if block == "session":
@@ -382,6 +394,9 @@ _RT_TOTAL = re.compile(r"Total Number of Routes\s*:\s*(\d+)", re.I)
 _RT_PEER_TOTAL = re.compile(r"^\s*(Received|Advertised) routes total\s*:\s*(\d+)", re.I)
 _RT_ROUTER = re.compile(r"BGP Local router ID is\s+(\S+)", re.I)
 _RT_KEY = re.compile(r"\b(Network|PrefixLen|NextHop|LocPrf|MED|PrefVal|Label|Path/Ogn)\s*:")
+_TOKEN = re.compile(r"\S+")
+_STATS_TOTAL = re.compile(r"^\s*Total Number of (.+?)\s*:\s*(\d+)\s*$", re.I)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def _key_values(line):
@@ -413,7 +428,7 @@ def _route_from_columns(match, header):
     """One table row; MED/LocPrf may be blank, so numbers are assigned to the nearest header column."""
     rest = match.group("rest")
     offset = match.start("rest")
-    tokens = [(m.group(0), offset + m.start(), offset + m.end()) for m in re.finditer(r"\S+", rest)]
+    tokens = [(m.group(0), offset + m.start(), offset + m.end()) for m in _TOKEN.finditer(rest)]
     route = {"status": (match.group("status") or "").strip(), "network": canonical_network(match.group("network")),
              "next_hop": canonical_address(match.group("next_hop")), "med": None, "local_pref": None,
              "pref_val": None, "path": "", "origin": None}
@@ -500,9 +515,9 @@ def parse_routing_table_statistics(text):
     """``display bgp routing-table statistics``: ``Total Number of X: N`` lines -> {"x": N} (snake case)."""
     stats = {}
     for line in text.splitlines():
-        m = re.match(r"^\s*Total Number of (.+?)\s*:\s*(\d+)\s*$", line, re.I)
+        m = _STATS_TOTAL.match(line)
         if m:
-            key = re.sub(r"[^a-z0-9]+", "_", m.group(1).lower()).strip("_")
+            key = _NON_ALNUM.sub("_", m.group(1).lower()).strip("_")
             stats[key] = int(m.group(2))
     return stats
 
@@ -557,6 +572,7 @@ _AF_VIEWS = [
     (re.compile(r"^ipv4-family\s+vpn-instance\s+(\S+)$"), "vpn-instance"),
 ]
 _PEER_LINE = re.compile(r"^(?P<undo>undo\s+)?peer\s+(?P<target>\S+)\s+(?P<rest>.+)$")
+_GROUP_LINE = re.compile(r"^group\s+(\S+)(?:\s+(internal|external))?$")
 
 
 def _family_settings():
@@ -605,7 +621,7 @@ class _BgpConfigReader:
         if line == "keep-all-routes" and vrf is None and af == "ipv4" and session_view:
             self.cfg["keep_all_routes"] = True
             return
-        m = re.match(r"^group\s+(\S+)(?:\s+(internal|external))?$", line)
+        m = _GROUP_LINE.match(line)
         if m:
             self.group(m.group(1), vrf)["type"] = m.group(2) or "internal"
             return

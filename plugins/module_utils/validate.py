@@ -64,6 +64,8 @@ _PLAIN_AS = re.compile(r"^[1-9][0-9]{0,9}$")
 _ASDOT = re.compile(r"^(0|[1-9][0-9]{0,4})\.(0|[1-9][0-9]{0,4})$")
 _DOTTED_QUAD = re.compile(r"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
                           r"(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$")
+_DIGITS_AND_DOTS = re.compile(r"^[0-9.]+$")
+_COMMIT_ID = re.compile(r"^[12][0-9]{9}$")
 
 
 def _describe(value):
@@ -212,7 +214,7 @@ def validate_ip_prefix_name(value, field="ip_prefix"):
 def validate_peer_or_group(value, field="peers"):
     """A ``peer`` command target: an address (canonicalised) or a group name."""
     if isinstance(value, string_types) and (":" in value or _DOTTED_QUAD.match(value) or
-                                            re.match(r"^[0-9.]+$", value)):
+                                            _DIGITS_AND_DOTS.match(value)):
         return validate_peer_address(value, field)
     return validate_group_name(value, field)
 
@@ -310,7 +312,7 @@ def validate_commit_id(value, field="commit_id"):
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     check_cli_text(value, field, allow_space=False)
-    if not re.match(r"^[12][0-9]{9}$", value):
+    if not _COMMIT_ID.match(value):
         raise ValidationError(field, "not a VRP commit id (10 digits, 1000000001..): %s" % _describe(value))
     return value
 
