@@ -243,14 +243,20 @@ def _route_refresh_line(target, own):
     return render_route_refresh(target, own)
 
 
-def plan_route_refresh(cfg, params, host="?"):
-    """``[undo] peer {ADDR|G} capability-advertise route-refresh`` in the BGP / VPN-instance view."""
+def _start_plan(feature, view_path, cfg, params, host):
+    """What both planners begin with: validated targets, the config view, the wanted value, an empty plan."""
     norm = validate_scope(params, "peer_config")
     view = check_targets(cfg, norm, host)
     af, vrf = norm["address_family"], norm["vpn_instance"]
-    want = params.get("state", "present") == "present"
-    plan = PeerConfigPlan(ROUTE_REFRESH, af, vrf, params.get("state", "present"), cfg["local_as"],
-                          route_refresh_view_path(cfg["local_as"], af, vrf))
+    state = params.get("state", "present")
+    plan = PeerConfigPlan(feature, af, vrf, state, cfg["local_as"], view_path(cfg["local_as"], af, vrf))
+    return norm, view, state == "present", plan
+
+
+def plan_route_refresh(cfg, params, host="?"):
+    """``[undo] peer {ADDR|G} capability-advertise route-refresh`` in the BGP / VPN-instance view."""
+    norm, view, want, plan = _start_plan(ROUTE_REFRESH, route_refresh_view_path, cfg, params, host)
+    vrf = plan.vpn_instance
     for address in norm["peers"] or []:
         peer = view.peer(address)
         before = _route_refresh_of(view, peer)
@@ -328,12 +334,8 @@ def _keep_all_routes_line(target, own):
 
 def plan_keep_all_routes(cfg, params, host="?"):
     """``[undo] peer {ADDR|G} keep-all-routes`` in the address family's view."""
-    norm = validate_scope(params, "peer_config")
-    view = check_targets(cfg, norm, host)
-    af, vrf = norm["address_family"], norm["vpn_instance"]
-    want = params.get("state", "present") == "present"
-    plan = PeerConfigPlan(KEEP_ALL_ROUTES, af, vrf, params.get("state", "present"), cfg["local_as"],
-                          keep_all_routes_view_path(cfg["local_as"], af, vrf))
+    norm, view, want, plan = _start_plan(KEEP_ALL_ROUTES, keep_all_routes_view_path, cfg, params, host)
+    af, vrf = plan.address_family, plan.vpn_instance
     for address in norm["peers"] or []:
         own = _own_keep_all_routes(view.peer(address), af)
         before = _keep_all_routes_of(view, address)
