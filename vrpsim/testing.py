@@ -47,6 +47,21 @@ class LabHandle:
     def transcript(self, router):
         return self._call(self._lab.routers[router].transcript)
 
+    def wait_logged_out(self, router, timeout=5.0):
+        """True once the router's last transcript record is a logout.
+
+        The lab records a logout when its SSH session task sees EOF, a moment after the client's
+        disconnect returns, so tests wait for it rather than read it at once.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            records = self.transcript(router)
+            if records and records[-1]["event"] == "logout":
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
     def commands(self, router):
         return [e["command"] for e in self.transcript(router) if e["event"] == "command"]
 

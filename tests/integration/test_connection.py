@@ -69,6 +69,7 @@ def test_keeper_gone_after_play(lab, run_tasks, tmp_path):
     pids, sockets = wait_keepers_gone(keeper_dir, timeout=5)
     assert pids == [] and sockets == []
     for router in ("PE1", "PE2"):
+        assert lab.wait_logged_out(router)
         events = [r["event"] for r in transcript(lab, router, since=res)]
         assert events[0] == "login" and events[-1] == "logout"
     assert [f for f in os.listdir(keeper_dir) if not f.endswith(".log")] == []
@@ -98,7 +99,7 @@ def test_one_keeper_process_for_many_routers(make_lab, run_tasks, tmp_path):
     assert sorted(re.findall(r": login (\S+) ", text)) == routers, text
     assert sorted(re.findall(r": logout (\S+): keeper exit", text)) == routers, text
     for router in routers:
-        assert transcript(lab, router, since=res)[-1]["event"] == "logout"
+        assert lab.wait_logged_out(router)
 
 
 def test_invalid_arguments_fail_before_connecting(lab, run_tasks):

@@ -154,7 +154,7 @@ def test_one_keeper_for_all_routers_started_once(lab, owner, keeper_dir):
     transports[0].shutdown()
     assert wait_gone(transports[0].keeper_pid)
     for router in ("PE1", "PE2", "PE3"):
-        assert lab.transcript(router)[-1]["event"] == "logout"
+        assert lab.wait_logged_out(router)
     assert keeper_files(keeper_dir) == []
 
 
@@ -216,7 +216,7 @@ def test_keeper_exits_when_owner_dies(lab, owner, keeper_dir):
     assert wait_gone(pid)
     assert not os.path.exists(path) and keeper_files(keeper_dir) == []
     for router in ("PE1", "PE2"):   # both sessions logged out
-        assert lab.transcript(router)[-1]["event"] == "logout"
+        assert lab.wait_logged_out(router)
 
 
 def test_keeper_exits_on_sigterm_and_idle(lab, owner, keeper_dir):
@@ -227,7 +227,7 @@ def test_keeper_exits_on_sigterm_and_idle(lab, owner, keeper_dir):
     os.kill(pid, signal.SIGTERM)
     assert wait_gone(pid)
     assert not os.path.exists(path) and keeper_files(keeper_dir) == []
-    assert lab.transcript("PE1")[-1]["event"] == "logout"
+    assert lab.wait_logged_out("PE1")
 
     t = transport(lab, owner, keeper_dir, idle_timeout=1)
     VrpCli(t).display("display version")
@@ -244,10 +244,7 @@ def test_idle_router_logs_out_keeper_stays(lab, owner, keeper_dir):
     idle = transport(lab, owner, keeper_dir, router="PE1", idle_timeout=1)
     VrpCli(idle).display("display version")
     idle.close()
-    deadline = time.time() + 5
-    while lab.transcript("PE1")[-1]["event"] != "logout" and time.time() < deadline:
-        time.sleep(0.1)
-    assert lab.transcript("PE1")[-1]["event"] == "logout"
+    assert lab.wait_logged_out("PE1")
     assert ping(busy)["sessions"] == ["PE2"]
     before = lab.logins("PE1")
     again = transport(lab, owner, keeper_dir, router="PE1", idle_timeout=1)
@@ -350,7 +347,7 @@ def test_logout_one_router_keeps_the_others(lab, owner, keeper_dir):
         VrpCli(t).display("display version")
         t.close()
     transport(lab, owner, keeper_dir, router="PE1").logout()
-    assert lab.transcript("PE1")[-1]["event"] == "logout"
+    assert lab.wait_logged_out("PE1")
     assert ping(t)["sessions"] == ["PE2"]
     t.shutdown()
 
