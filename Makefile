@@ -15,7 +15,7 @@ COLLECTION_SRC := galaxy.yml README.md LICENSE requirements.txt $(shell find met
 PYTEST_WORKERS ?= 2
 SANITY_ROOT := build/sanity/ansible_collections/netops/vrp
 
-.PHONY: help setup build install demo test test-unit test-integration test-molecule test-packaging sanity lint bench clean
+.PHONY: help setup build install demo test test-unit test-integration test-reliability test-awx test-molecule test-containers test-packaging test-bench sanity lint bench containers-image clean
 
 help:
 	@echo "make demo   - start the vrpsim lab, run a BGP policy rollout on it, print the report, stop the lab"
@@ -47,7 +47,7 @@ demo: setup
 
 test: setup
 	rm -rf build/test-results
-	$(MAKE) --no-print-directory test-unit test-integration test-molecule test-packaging sanity lint
+	$(MAKE) --no-print-directory test-unit test-integration test-reliability test-awx test-molecule test-containers test-packaging test-bench sanity lint
 	@echo "make test: all stages passed"
 
 test-unit: $(DEPS_STAMP)
@@ -55,6 +55,22 @@ test-unit: $(DEPS_STAMP)
 
 test-integration: setup
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --junitxml=build/test-results/integration.xml tests/integration
+
+# Issue 9: fault matrix, recovery, bad-input campaign, fleet concurrency, secrets.
+test-reliability: setup
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --junitxml=build/test-results/reliability.xml tests/reliability
+
+# Issue 7: the AWX-shaped run (ansible-runner) and the execution environment build context.
+test-awx: setup
+	$(BIN)/pytest -q --junitxml=build/test-results/awx.xml tests/awx
+
+# Issue 10: containerized routers (podman). Fails with the reason when the engine cannot run.
+test-containers: setup
+	$(BIN)/pytest -q --junitxml=build/test-results/containers.xml tests/containers
+
+# Issue 8: the benchmark at its smallest size, as a smoke check (no timing assertions).
+test-bench: setup
+	$(BIN)/pytest -q --junitxml=build/test-results/bench.xml tests/bench
 
 test-packaging: setup
 	$(BIN)/pytest -q --junitxml=build/test-results/packaging.xml tests/packaging

@@ -77,7 +77,7 @@ def test_keeper_gone_after_play(lab, run_tasks, tmp_path):
 
 def test_one_keeper_process_for_many_routers(make_lab, run_tasks, tmp_path):
     """8 routers, forks 8: their first tasks start exactly one keeper; one login per router; clean exit."""
-    from conftest import topology_with_routers
+    from lab_fixtures import topology_with_routers
 
     lab = make_lab(topology_with_routers(8))
     keeper_dir = str(tmp_path / "k")
@@ -213,7 +213,7 @@ def test_connection_drop_then_recovers(lab, run_tasks):
 
 
 def test_password_never_in_output_or_logs(make_lab, run_tasks, tmp_path):
-    from conftest import DEFAULT_TOPOLOGY
+    from lab_fixtures import DEFAULT_TOPOLOGY
     import copy
 
     secret = "Zq9-unique-Secret-77"
