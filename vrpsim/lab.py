@@ -85,8 +85,8 @@ class Faults:
         if kind not in FAULT_KINDS:
             raise ValueError("unknown fault kind %r" % kind)
         fault = dict(spec)
-        if kind == "drop" and fault.get("when", "before") not in ("before", "after"):
-            raise ValueError("drop fault: 'when' must be before or after")
+        if kind == "drop" and fault.get("when", "before") not in ("before", "during", "after"):
+            raise ValueError("drop fault: 'when' must be before, during or after")
         fault["regex"] = re.compile(fault.get("match", ""))
         if kind in ("drop", "reject_commit"):
             fault.setdefault("count", 1)
@@ -337,6 +337,8 @@ class Lab:
             return {"pid": os.getpid(), "topology": self.topology["name"], "faults": self.faults.public(),
                     "routers": {name: dict(login, sessions=len(self.routers[name].active_sessions),
                                            hostname=self.routers[name].config.hostname,
+                                           trial_commit_id=getattr(self.routers[name].config.trial,
+                                                                   "commit_id", None),
                                            namespace=self.routers[name].namespace)
                                 for name, login in self.router_logins().items()}}
         if op == "fault":

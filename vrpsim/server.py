@@ -185,6 +185,12 @@ class ShellSession:
             await asyncio.sleep(delay)
         reply = self.cli.execute(line)
         output = reply.output
+        if router.take_fault("drop", line, "during"):
+            # the command took effect but its reply never reaches the client
+            self.record("command", prompt=prompt, command=line, output=output)
+            self.record("fault", kind="drop", when="during", prompt=prompt, command=line)
+            self.close(abort=True)
+            return
         if reply.logout:
             self.write(output)
         else:

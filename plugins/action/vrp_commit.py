@@ -21,12 +21,18 @@ class ActionModule(VrpActionBase):
                 if params.get(field) is not None:
                     raise ValidationError(field, "only applies to action=rollback (action is %s)"
                                           % params["action"])
+        within = params.get("trial_within")
+        if within is not None:
+            if params["action"] == "rollback":
+                raise ValidationError("trial_within", "only applies to action=confirm or abort")
+            # empty: this run made no change, so no pending trial can be ours
+            params = dict(params, _trial_blocks=config.wanted_from_src(within, "trial_within") if within.strip() else [])
         return params
 
     def run_vrp(self, params, cli_factory):
         result = config.commit_action(cli_factory(), params["action"], check_mode=self.check_mode,
                                       commit_id=params.get("commit_id"), label=params.get("label"),
-                                      last=params.get("last"))
+                                      last=params.get("last"), trial_within=params.get("_trial_blocks"))
         if not result["warnings"]:
             del result["warnings"]
         return result

@@ -100,6 +100,7 @@ ARGSPECS = {
         commit_id=dict(type="str"),
         label=dict(type="str"),
         last=dict(type="int"),
+        trial_within=dict(type="str"),
     ),
         mutually_exclusive=[["commit_id", "label", "last"]],
         required_if=[["action", "rollback", ["commit_id", "label", "last"], True]]),

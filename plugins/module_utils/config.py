@@ -30,7 +30,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_config_tree
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_commit_changes, parse_config_tree
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpCommandError,
     VrpConnectionError,
@@ -621,10 +621,80 @@ def render_rollback(commit_id=None, label=None, last=None):
     return "rollback configuration last %d" % int(last)
 
 
-def commit_action(cli, action, check_mode=False, commit_id=None, label=None, last=None):
-    """vrp_commit: confirm / abort a pending trial, or roll back. Returns the module result fields."""
+# During a trial any plain commit confirms it, so the newest commit point is the trial's.
+TRIAL_CHANGES_DISPLAY = "display configuration commit changes"
+
+
+def _explains_addition(line, path, wanted, block_paths):
+    if line in wanted.get(path, ()):
+        return True
+    if any(not w.startswith("undo ") and line_present(w, [line]) for w in wanted.get(path, ())):
+        return True   # an index-less wanted prefix entry the router stored with an index
+    depth = len(path)
+    return any(p[:depth] == path and len(p) > depth and _same_view_line(line, p[depth]) for p in block_paths)
+
+
+def _explains_removal(line, path, wanted, block_paths):
+    key = setting_key(line)
+    if any(setting_key(w) == key or (w.startswith("undo ") and _undo_removes(w, line))
+           for w in wanted.get(path, ())):
+        return True   # replaced by a wanted line, or undone by one
+    full = path + (line,)
+    for depth in range(len(full)):   # the line went with a view a wanted undo removed
+        if any(w.startswith("undo ") and _undo_removes(w, full[depth]) for w in wanted.get(full[:depth], ())):
+            return True
+    # a route-policy node whose mode a wanted view line switched
+    return any(p[:len(path)] == path and len(p) > len(path) and p[len(path)] != line
+               and _same_view_line(line, p[len(path)]) for p in block_paths)
+
+
+def foreign_changes(blocks, changes):
+    """The ``(sign, path, line)`` changes of a commit (``parse_commit_changes``) that ``blocks`` do not explain.
+
+    A commit whose every added line is a wanted line (or opens a wanted view) and whose every removed
+    line was replaced or undone by a wanted line could have been made by this configuration; that is how
+    a trial left by an interrupted run of the same change is told apart from anyone else's.
+    """
+    wanted, block_paths = {}, [b.path for b in blocks]
+    for block in blocks:
+        wanted.setdefault(block.path, []).extend(block.lines)
+    out = []
+    for sign, path, line in changes:
+        path, line = tuple(normalise_line(p) for p in path), normalise_line(line)
+        explains = _explains_addition if sign == "+" else _explains_removal
+        if not explains(line, path, wanted, block_paths):
+            out.append("%s %s" % (sign, " / ".join(path + (line,))))
+    return out
+
+
+def check_trial_within(cli, blocks):
+    """Raise VrpCommandError (step pre-check) unless the pending trial's changes all lie within ``blocks``."""
+    parsed = parse_commit_changes(cli.display(TRIAL_CHANGES_DISPLAY))
+    commit = "commit id %s" % parsed["commit_id"] if parsed["commit_id"] else "commit id unknown"
+    if not parsed["changes"]:
+        raise VrpCommandError(cli.host, "pre-check", "a trial commit (%s) is pending on %s and its changes could "
+                              "not be read (%r), so it cannot be told apart from someone else's; confirm or "
+                              "abort it first" % (commit, cli.host, TRIAL_CHANGES_DISPLAY))
+    foreign = foreign_changes(blocks, parsed["changes"])
+    if foreign:
+        raise VrpCommandError(cli.host, "pre-check", "a trial commit (%s) is pending on %s that this change did not "
+                              "make (%s%s); it was left alone: confirm or abort it with netops.vrp.vrp_commit first"
+                              % (commit, cli.host, "; ".join(foreign[:5]),
+                                 "; ..." if len(foreign) > 5 else ""))
+    return parsed["commit_id"]
+
+
+def commit_action(cli, action, check_mode=False, commit_id=None, label=None, last=None, trial_within=None):
+    """vrp_commit: confirm / abort a pending trial, or roll back. Returns the module result fields.
+
+    ``trial_within`` (WantedBlock list): confirm / abort the pending trial only when its changes lie
+    within that configuration (``check_trial_within``), else fail without sending anything.
+    """
     state = cli.pending_state()
-    result = {"changed": False, "commands": [], "trial_pending": state["trial_pending"], "warnings": []}
+    result = {"changed": False, "commands": [], "trial_pending": state["trial_pending"],
+              "candidate_pending": state["candidate_pending"], "warnings": []}
+    if trial_within is not None and state["trial_pending"] and action in ("confirm", "abort"):
+        result["trial_commit_id"] = check_trial_within(cli, trial_within)
     if state["candidate_pending"]:
         # confirming would also commit these foreign edits; leaving the view drops them
         result["warnings"].append("an uncommitted candidate was pending in this session; it was %s"

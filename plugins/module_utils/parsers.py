@@ -564,6 +564,33 @@ def parse_config_tree(text):
     return roots
 
 
+_COMMIT_CHANGES_HEADER = re.compile(r"commitId\s*:?\s*([12]\d{9})\b", re.IGNORECASE)
+
+
+def parse_commit_changes(text):
+    """``display configuration commit changes [at ID]`` -> ``{commit_id, changes: [(sign, path, line)]}``.
+
+    Layout (vrp-cli-reference §1.3, reconstructed): an optional ``Commit changes of commitId ID ...``
+    header, ``Building configuration``, then lines prefixed ``+ `` / ``- `` (changed) or two spaces
+    (context) with the configuration's own indentation after the prefix. ``path`` is the tuple of the
+    enclosing view lines (context or changed), outermost first; ``#`` separators reset nothing.
+    """
+    match = _COMMIT_CHANGES_HEADER.search(text or "")
+    out = {"commit_id": match.group(1) if match else None, "changes": []}
+    stack = []  # (indent, line) of the enclosing views
+    for raw in (text or "").splitlines():
+        if raw[:2] not in ("+ ", "- ", "  ") or not raw[2:].strip() or raw[2:].strip() == "#":
+            continue
+        body = raw[2:]
+        indent = len(body) - len(body.lstrip(" "))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if raw[0] in "+-":
+            out["changes"].append((raw[0], tuple(line for _, line in stack), body.strip()))
+        stack.append((indent, body.strip()))
+    return out
+
+
 _BGP_VIEW = re.compile(r"^bgp\s+(" + _AS + r")\s*$")
 _AF_VIEWS = [
     (re.compile(r"^ipv4-family\s+unicast$"), "ipv4"),

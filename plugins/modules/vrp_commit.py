@@ -49,6 +49,15 @@ options:
   last:
     description: Roll back the last N commits, 1-80 (C(rollback configuration last N)). Only with O(action=rollback).
     type: int
+  trial_within:
+    description:
+      - Configuration text in the format of M(netops.vrp.vrp_config) O(netops.vrp.vrp_config#module:src). With it,
+        O(action=confirm) or O(action=abort) acts on a pending trial only when every line that trial commit
+        changed (C(display configuration commit changes), the newest commit during a trial) is part of this
+        configuration, i.e. the trial could have been left by an interrupted run of the same change. Any other
+        pending trial fails the task (step C(pre-check)) naming its commit ID and the lines that are not part of
+        it, and nothing but C(display) commands is sent. An empty text matches no trial.
+    type: str
 notes:
   - Which configuration C(to commit-id X) / C(to label L) restores (the state before or after commit X) is
     the router's definition; the lab emulator restores the state from before commit X / L (UNVERIFIED on
@@ -77,6 +86,13 @@ EXAMPLES = r"""
     action: abort
 # commands: [abort trial, Y]
 
+- name: Abort a trial left by an interrupted run of this change; fail on anyone else's trial
+  netops.vrp.vrp_commit:
+    action: abort
+    trial_within: |
+      ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16
+# commands: [abort trial, Y] (our trial), [] (none pending); failed (someone else's trial)
+
 - name: Go back to the configuration before the commit labelled policy-change
   netops.vrp.vrp_commit:
     action: rollback
@@ -95,6 +111,15 @@ trial_pending:
   description: Whether a trial commit was pending before the task.
   returned: always
   type: bool
+candidate_pending:
+  description: Whether an uncommitted candidate was pending in the module's SSH session before the task (it is discarded).
+  returned: always
+  type: bool
+trial_commit_id:
+  description: Commit ID of the pending trial found to lie within O(trial_within).
+  returned: when O(trial_within) is set and a trial was pending
+  type: str
+  sample: "1000000012"
 """
 
 from ansible.module_utils.basic import AnsibleModule

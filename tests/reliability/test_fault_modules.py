@@ -1,0 +1,215 @@
+"""Fault matrix, modules: every fault x every module it applies to, one table row each (issue 9).
+
+Each row runs one module task on PE1 and PE2 at once with the fault injected on PE1 only, then a probe
+(``vrp_commit action=confirm`` in check mode: is a trial or an uncommitted candidate pending?), and
+asserts from the task result, the lab's state and its transcript:
+- the failure is clear: ``failed``, ``step``, and ``msg`` = ``"PE1: <step>: ..."`` naming the router;
+- nothing is left half-applied: no uncommitted candidate, the running policy is the expected one
+  (``old`` = untouched), a trial is pending only where the row says so (and then an explicit
+  ``vrp_commit`` afterwards restores the previous configuration);
+- PE2, on the same play and the same session keeper, completes normally.
+The table is also in docs/reliability.md; keep them in step.
+"""
+import collections
+import socket
+
+import pytest
+import yaml
+
+from fault_lab import NEW_LINE, PEERS, accepted_routes, fault_topology, policy, trial_pending
+from harness import commands_sent, run_playbook, tasks_playbook
+
+TIMEOUT_VARS = {"netops_vrp_command_timeout": 2}   # with a 4 s delay fault: a reply slower than the timeout
+
+TASKS = {
+    "vrp_config": {"netops.vrp.vrp_config": {"lines": [NEW_LINE]}},
+    "vrp_config trial": {"netops.vrp.vrp_config": {"lines": [NEW_LINE], "commit_trial": 600}},
+    "vrp_commit": {"netops.vrp.vrp_commit": {"action": "confirm"}},   # setup leaves a trial of NEW_LINE
+    "bgp_route_refresh": {"netops.vrp.bgp_route_refresh": {
+        "peers": ["{{ peers[inventory_hostname].ce }}"], "state": "absent", "allow_session_reset": True}},
+    "bgp_route_refresh trial": {"netops.vrp.bgp_route_refresh": {
+        "peers": ["{{ peers[inventory_hostname].ce }}"], "state": "absent", "allow_session_reset": True,
+        "commit_trial": 600}},
+    "bgp_keep_all_routes": {"netops.vrp.bgp_keep_all_routes": {
+        "peers": ["{{ peers[inventory_hostname].ce_no_rr }}"], "allow_session_reset": True}},
+    "bgp_soft_reset": {"netops.vrp.bgp_soft_reset": {
+        "peers": ["{{ peers[inventory_hostname].ce }}"], "direction": "import", "verify_timeout": 5}},
+    "bgp_reset": {"netops.vrp.bgp_reset": {
+        "peers": ["{{ peers[inventory_hostname].ce }}"], "allow_service_interruption": True, "wait_timeout": 3}},
+    "bgp_facts": {"netops.vrp.bgp_facts": {}},
+}
+
+# What each target changes when it succeeds, checked on PE2 (and on PE1 where the row expects it).
+CONFIG_MARK = {
+    "vrp_config": NEW_LINE, "vrp_config trial": NEW_LINE, "vrp_commit": NEW_LINE,
+    "bgp_route_refresh": "undo peer {ce} capability-advertise route-refresh",
+    "bgp_route_refresh trial": "undo peer {ce} capability-advertise route-refresh",
+    "bgp_keep_all_routes": "peer {ce_no_rr} keep-all-routes",
+}
+
+Row = collections.namedtuple("Row", "fault target inject failed step says config trial recover")
+# fault:   the matrix's fault name;  inject: lab.fault kwargs, or "unreachable"
+# failed:  PE1's task fails;  step: its result's step;  says: words its msg must contain
+# config:  True = PE1's config has the target's change afterwards, False = untouched, None = n/a
+# trial:   a trial commit is pending on PE1 after the task
+# recover: the explicit vrp_commit action that ends that trial (abort: config back to untouched)
+D_BEFORE_COMMIT = dict(kind="drop", when="before", match=r"^commit")
+D_DURING_TRIAL = dict(kind="drop", when="during", match=r"^commit trial")
+D_BEFORE_CONFIRM = dict(kind="drop", when="before", match=r"^commit$")
+D_DURING_CONFIRM = dict(kind="drop", when="during", match=r"^commit$")
+D_DURING_REFRESH = dict(kind="drop", when="during", match=r"^refresh bgp")
+D_BEFORE_REFRESH = dict(kind="drop", when="before", match=r"^refresh bgp")
+D_DURING_RESET = dict(kind="drop", when="during", match=r"^reset bgp")
+REJECT = dict(kind="reject_commit")
+SLOW_READ = dict(kind="delay", match=r"^display (current-configuration|configuration trial)", seconds=4)
+SLOW_COMMIT = dict(kind="delay", match=r"^commit", seconds=4)
+STUCK = dict(kind="peer_stuck", peer="{ce}")
+STUCK_NO_RR = dict(kind="peer_stuck", peer="{ce_no_rr}")
+AUTH = dict(kind="auth_fail")
+UNREACHABLE = "unreachable"
+
+UNKNOWN = "whether the router applied the commit is unknown"
+SENT = ("vrp_config", "bgp_route_refresh", "bgp_keep_all_routes")
+ALL = ("vrp_config", "vrp_commit", "bgp_route_refresh", "bgp_keep_all_routes", "bgp_soft_reset", "bgp_reset",
+       "bgp_facts")
+
+MATRIX = (
+    # connection dropped before commit: the router drops the closed session's candidate
+    [Row("drop before commit", t, D_BEFORE_COMMIT, True, "commit", (UNKNOWN,), False, False, None) for t in SENT]
+    # dropped during `commit trial`: the trial runs on the router; the module cannot know, says so,
+    # and an explicit abort restores the previous configuration
+    + [Row("drop during commit trial", t, D_DURING_TRIAL, True, "commit", (UNKNOWN,), True, True, "abort")
+       for t in ("vrp_config trial", "bgp_route_refresh trial")]
+    # after the trial commit, before the confirm: the trial stays pending, abort restores
+    + [Row("drop before confirm", "vrp_commit", D_BEFORE_CONFIRM, True, "confirm", ("session",), True, True,
+           "abort"),
+       Row("drop during confirm", "vrp_commit", D_DURING_CONFIRM, True, "confirm", ("session",), True, False,
+           None)]
+    # during the soft reset / hard reset
+    + [Row("drop during soft reset", "bgp_soft_reset", D_DURING_REFRESH, True, "refresh", ("refresh bgp",), None,
+           False, None),
+       Row("drop before soft reset", "bgp_soft_reset", D_BEFORE_REFRESH, True, "refresh", ("refresh bgp",), None,
+           False, None),
+       Row("drop during hard reset", "bgp_reset", D_DURING_RESET, True, "reset", ("reset bgp",), None, False,
+           None)]
+    # commit rejected: the candidate is discarded, nothing changes
+    + [Row("commit rejected", t, REJECT, True, "commit", ("Failed to commit",), False, False, None) for t in SENT]
+    + [Row("confirm rejected", "vrp_commit", REJECT, True, "confirm", ("Failed to commit",), True, True, "abort")]
+    # reply slower than the command timeout: reading fails before anything is sent ...
+    + [Row("slow reply", t, SLOW_READ, True, "display", ("timed out",), False if t in SENT else None,
+           t == "vrp_commit", "abort" if t == "vrp_commit" else None) for t in ALL]
+    # ... or the commit reply is late: the commit lands after the module gave up, which it says
+    + [Row("slow commit", "vrp_config", SLOW_COMMIT, True, "commit", (UNKNOWN,), True, False, None)]
+    # peer never returns to Established after a reset
+    + [Row("peer stuck after reset", "bgp_reset", STUCK, True, "wait", ("not",), None, False, None),
+       Row("peer stuck after keep-all-routes", "bgp_keep_all_routes", STUCK_NO_RR, False, None, (), True, False,
+           None)]
+    # authentication failure / unreachable router: nothing sent, the other router unaffected
+    + [Row("authentication failure", t, AUTH, True, "login", ("auth",), False if t in SENT else None,
+           t == "vrp_commit", "abort" if t == "vrp_commit" else None) for t in ALL]
+    + [Row("unreachable router", t, UNREACHABLE, True, "connect", ("refused",), False if t in SENT else None,
+           t == "vrp_commit", "abort" if t == "vrp_commit" else None) for t in ALL]
+)
+
+
+def _row_id(row):
+    return "%s-%s" % (row.fault.replace(" ", "_"), row.target.replace(" ", "_"))
+
+
+def _values(router):
+    return dict(PEERS[router])
+
+
+def _start_trial(lab, router):
+    """A trial commit of NEW_LINE, typed in a raw shell (the setup of the vrp_commit rows)."""
+    shell = lab.shell(router)
+    try:
+        for line in ("system-view", NEW_LINE, "commit trial 600", "return"):
+            shell.run(line)
+    finally:
+        shell.close()
+    assert trial_pending(lab, router)
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]   # nothing listens once the socket is closed
+
+
+def _inventory_with_pe1_unreachable(lab, tmp_path):
+    with open(str(lab.inventory_path)) as handle:
+        inventory = yaml.safe_load(handle)
+    inventory["vrp"]["hosts"]["PE1"]["ansible_port"] = _closed_port()
+    path = tmp_path / "unreachable.yml"
+    path.write_text(yaml.safe_dump(inventory))
+    return str(path)
+
+
+def _mark(target, router):
+    return CONFIG_MARK[target].format(**_values(router)) if target in CONFIG_MARK else None
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=_row_id)
+def test_fault_row(row, make_lab, tmp_path):
+    lab = make_lab(fault_topology())
+    if row.target == "vrp_commit":
+        for router in ("PE1", "PE2"):
+            _start_trial(lab, router)
+    inventory = str(lab.inventory_path)
+    if row.inject == UNREACHABLE:
+        inventory = _inventory_with_pe1_unreachable(lab, tmp_path)
+    else:
+        lab.fault(router="PE1", **{k: (v.format(**_values("PE1")) if isinstance(v, str) else v)
+                                   for k, v in row.inject.items()})
+    routes_before = accepted_routes(lab, "PE1")
+
+    task = dict(TASKS[row.target], name="target", ignore_errors=True)
+    probe = {"name": "probe", "netops.vrp.vrp_commit": {"action": "confirm"}, "check_mode": True,
+             "ignore_errors": True}
+    play_vars = dict(peers=PEERS, **TIMEOUT_VARS)
+    res = run_playbook(tasks_playbook([task, probe], play_vars=play_vars), inventory,
+                       workdir=str(tmp_path / "play"))
+    assert res.rc == 0, res.summary()   # ignore_errors: the play itself completes
+    pe1, pe2 = res["target"]["PE1"], res["target"]["PE2"]
+
+    # a clear error naming the router and the step
+    assert bool(pe1.get("failed")) is row.failed, (pe1, res.summary())
+    if row.failed:
+        assert pe1.get("step") == row.step, pe1
+        assert pe1["msg"].startswith("PE1: %s: " % row.step), pe1["msg"]
+        for word in row.says:
+            assert word.lower() in pe1["msg"].lower(), pe1["msg"]
+
+    # no candidate left, the expected configuration and trial state
+    probe1 = res["probe"]["PE1"]
+    lab.clear_faults()
+    if not probe1.get("failed"):
+        assert probe1["candidate_pending"] is False, probe1
+        assert probe1["trial_pending"] is row.trial, probe1
+    assert trial_pending(lab, "PE1") is row.trial
+    mark = _mark(row.target, "PE1")
+    if row.config is not None:
+        assert (mark in lab.running_config("PE1")) is row.config, lab.running_config("PE1")
+    if row.inject in (AUTH, UNREACHABLE):
+        assert commands_sent(lab, "PE1", since=res) == []   # not even a display
+    if row.target in ("bgp_facts", "vrp_commit") or row.failed and row.step in ("display", "login", "connect"):
+        assert accepted_routes(lab, "PE1") == routes_before
+
+    # an explicit vrp_commit ends the trial the fault left: the previous configuration is back
+    if row.recover:
+        after = run_playbook(tasks_playbook([{"name": "end trial", "netops.vrp.vrp_commit": {
+            "action": row.recover}}]), str(lab.inventory_path), workdir=str(tmp_path / "recover"), limit="PE1")
+        assert after.ok, after.summary()
+        assert after["end trial"]["PE1"]["changed"] is True
+        assert not trial_pending(lab, "PE1")
+        assert (mark in lab.running_config("PE1")) is (row.recover == "confirm")
+        assert policy(lab, "PE1") == ("new" if row.target == "vrp_commit" and row.recover == "confirm" else "old")
+
+    # the other router, same play, same keeper: unaffected
+    assert not pe2.get("failed"), pe2
+    assert not res["probe"]["PE2"].get("failed") and res["probe"]["PE2"]["candidate_pending"] is False
+    mark2 = _mark(row.target, "PE2")
+    if mark2:
+        assert mark2 in lab.running_config("PE2")
+    assert not trial_pending(lab, "PE2") or row.target.endswith("trial")
