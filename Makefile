@@ -68,6 +68,10 @@ test-awx: setup
 test-containers: setup
 	$(BIN)/pytest -q --junitxml=build/test-results/containers.xml tests/containers
 
+# Issue 10: the vrpsim router image (offline: debootstrap rootfs + host wheels; no-op when up to date).
+containers-image: setup
+	PYTHON=$(BIN)/python containers/build.sh
+
 # Issue 8: the benchmark at its smallest size, as a smoke check (no timing assertions).
 test-bench: setup
 	$(BIN)/pytest -q --junitxml=build/test-results/bench.xml tests/bench

@@ -34,6 +34,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 
@@ -119,7 +120,7 @@ def topology(count, peers=20):
             "routers": routers, "external_peers": externals}
 
 
-def rollout_vars(batch_pause):
+def rollout_vars(batch_pause, batch_size=5):
     """One policy change per router (upstream import prefix list, CE import prefix list, a VPNv4 export
     policy) in one trial commit; soft resets: UPSTREAM import (batches of 5 peers), the CE import, VPNv4
     export to the IBGP group."""
@@ -139,6 +140,7 @@ def rollout_vars(batch_pause):
             {"name": "VPNv4 export", "address_family": "vpnv4", "groups": ["IBGP"], "direction": "export"},
         ],
         "bgp_policy_rollout_batch_pause": batch_pause,
+        "bgp_policy_rollout_batch_size": batch_size,
     }
 
 
@@ -223,8 +225,7 @@ def measured(command, workdir, name, env=None, stdin_text=None, timeout=7200):
 
 
 def run_ansible(lab, playbook_path, workdir, name, forks, extra_vars=None, collections_path=None):
-    keeper_dir = os.path.join(workdir, "keeper-" + name)
-    os.makedirs(keeper_dir, exist_ok=True)
+    keeper_dir = tempfile.mkdtemp(prefix="nvk-")    # short: a unix socket path has at most 107 bytes
     results_path = os.path.join(workdir, name + ".results.json")
     env = ansible_env(workdir, keeper_dir, collections_path)
     env["NETOPS_TEST_RESULTS"] = results_path
@@ -235,7 +236,10 @@ def run_ansible(lab, playbook_path, workdir, name, forks, extra_vars=None, colle
         with open(vars_path, "w") as handle:
             json.dump(extra_vars, handle)
         command += ["-e", "@" + vars_path]
-    figures, log_path = measured(command, workdir, name, env=env)
+    try:
+        figures, log_path = measured(command, workdir, name, env=env)   # returns once the keeper has exited
+    finally:
+        shutil.rmtree(keeper_dir, ignore_errors=True)
     data = None
     if os.path.exists(results_path):
         with open(results_path) as handle:
@@ -314,16 +318,17 @@ def cli_command_playbook():
                    "loop_control": {"label": "{{ item }}"}}]}], sort_keys=False)
 
 
-def user_collections(out_dir):
-    """The USER_COLLECTIONS, extracted once from the ``ansible`` wheels (``pip download``) into OUT/collections."""
-    target = os.path.join(out_dir, "collections")
+def user_collections(cache_dir):
+    """The USER_COLLECTIONS, extracted once from the ``ansible`` wheels (``pip download`` into CACHE/dl) into
+    CACHE/collections."""
+    target = os.path.join(cache_dir, "collections")
     marker = os.path.join(target, "extracted.json")
     if os.path.exists(marker):
         with open(marker) as handle:
             if json.load(handle) == USER_COLLECTIONS:
                 return target, None
     shutil.rmtree(target, ignore_errors=True)
-    download = os.path.join(out_dir, "dl")
+    download = os.path.join(cache_dir, "dl")
     os.makedirs(download, exist_ok=True)
     for collection, package in sorted(USER_COLLECTIONS.items()):
         pattern = os.path.join(download, "ansible-%s-*.whl" % package.split("==")[1])
@@ -407,7 +412,7 @@ def run_size(size, opts, out_dir):
             continue
         collections_path = None
         if variant == "cli_command":
-            collections_path, why = user_collections(out_dir)
+            collections_path, why = user_collections(opts.cache)
             if why:
                 entry.update(status="not run", reason=why)
                 continue
@@ -421,7 +426,7 @@ def run_size(size, opts, out_dir):
             data = None
             if variant == "rollout":
                 figures, log, data = run_ansible(lab, os.path.join(ROOT, "playbooks", "bgp_policy_rollout.yml"),
-                                                 workdir, variant, opts.forks, extra_vars=rollout_vars(opts.batch_pause))
+                                                 workdir, variant, opts.forks, extra_vars=rollout_vars(opts.batch_pause, opts.batch_size))
             elif variant == "debug":
                 path = os.path.join(workdir, "debug.yml")
                 with open(path, "w") as handle:
@@ -564,11 +569,15 @@ def main():
     parser.add_argument("--forks", type=int, default=25)
     parser.add_argument("--peers", type=int, default=20, help="BGP peers per router (at least 4)")
     parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    parser.add_argument("--cache", default=os.path.join(ROOT, "build", "bench"),
+                        help="where the ansible wheels are downloaded and variant (4)'s collections extracted")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="subset of " + ",".join(VARIANTS))
     parser.add_argument("--batch-pause", type=int, default=0,
                         help="bgp_policy_rollout_batch_pause (seconds between soft reset batches; the raw "
                              "replay does not pause, so 0 keeps the comparison about cost)")
-    parser.add_argument("--cli-command-max", type=int, default=100,
+    parser.add_argument("--batch-size", type=int, default=5,
+                        help="bgp_policy_rollout_batch_size (peers per soft reset call; the role's default is 5)")
+    parser.add_argument("--cli-command-max", type=int, default=10,
                         help="largest size at which variant (4) runs (it costs a module run per command)")
     opts = parser.parse_args()
     opts.variants = [v.strip() for v in opts.variants.split(",") if v.strip()]
@@ -578,13 +587,14 @@ def main():
     if opts.peers < 4:
         parser.error("--peers must be at least 4")
     sizes = [int(s) for s in opts.sizes.split(",") if s.strip()]
-    if any(s < 3 for s in sizes):
-        parser.error("sizes must be at least 3 routers (the iBGP ring)")
+    if any(s < 2 for s in sizes):
+        parser.error("sizes must be at least 2 routers (the iBGP ring)")
     out_dir = os.path.abspath(opts.out)
     os.makedirs(out_dir, exist_ok=True)
     report = {"generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
-              "forks": opts.forks, "peers": opts.peers, "batch_pause": opts.batch_pause, "sizes": sizes,
+              "forks": opts.forks, "peers": opts.peers, "batch_pause": opts.batch_pause,
+              "batch_size": opts.batch_size, "sizes": sizes,
               "variants": opts.variants, "serial": SERIAL, "user_collections": USER_COLLECTIONS, "results": {}}
     for size in sizes:
         started = time.time()

@@ -56,7 +56,7 @@ class PageLinks(LinkProvider):
 
 
 def ansible_doc(args, env):
-    proc = subprocess.run([os.path.join(BIN, "ansible-doc")] + args, env=env, capture_output=True, text=True)
+    proc = subprocess.run([os.path.join(BIN, "ansible-doc")] + args, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or proc.stderr.strip():
         sys.exit("gen_docs: ansible-doc %s failed:\n%s%s" % (" ".join(args), proc.stdout, proc.stderr))
     return json.loads(proc.stdout)

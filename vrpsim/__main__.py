@@ -69,11 +69,15 @@ def cmd_serve(args):
     state_dir = _state_dir(args)
     state_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_serve(args.topology, state_dir, netns=True if args.netns else None))
+    lab_factory = None
+    if args.containers:                         # vrpsim/containers.py: one container per router
+        from vrpsim.containers import ContainerLab
+        lab_factory = ContainerLab
+    asyncio.run(_serve(args.topology, state_dir, netns=True if args.netns else None, lab_factory=lab_factory))
 
 
-async def _serve(topology, state_dir, netns=None):
-    lab = Lab(topology, state_dir, netns=netns)
+async def _serve(topology, state_dir, netns=None, lab_factory=None):
+    lab = (lab_factory or Lab)(topology, state_dir, netns=netns)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -81,7 +85,7 @@ async def _serve(topology, state_dir, netns=None):
     started = time.monotonic()
     try:
         await lab.start()
-        logging.info("lab %s: %d routers listening after %.2f s", lab.topology["name"], len(lab.routers),
+        logging.info("lab %s: %d routers listening after %.2f s", lab.topology["name"], len(lab.router_logins()),
                      time.monotonic() - started)
         await stop.wait()
     finally:
@@ -100,6 +104,11 @@ def cmd_up(args):
     if netns_mode:
         vrpsim_netns.check_available()          # say why here, not in the server's log
     vrpsim_netns.teardown(state_dir)            # leftovers of a crashed netns run of this state dir
+    if args.containers:
+        from vrpsim import containers
+        containers.check_available()
+        containers.teardown(state_dir)          # leftovers of a crashed container run
+        containers.build()                      # before the server starts: up to date = about a second
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
@@ -107,7 +116,7 @@ def cmd_up(args):
         proc = subprocess.Popen(
             [sys.executable, "-m", "vrpsim", "serve", str(Path(args.topology).resolve())
              if Path(args.topology).is_file() else args.topology, "--state-dir", str(state_dir.resolve())]
-            + (["--netns"] if args.netns else []),
+            + (["--netns"] if args.netns else []) + (["--containers"] if args.containers else []),
             stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, env=env, start_new_session=True)
     deadline = time.monotonic() + UP_TIMEOUT
     while time.monotonic() < deadline:
@@ -135,6 +144,9 @@ def cmd_down(args):
             os.kill(lab["pid"], signal.SIGKILL)
     # The server removes its namespaces on SIGTERM; this catches a killed or crashed one.
     vrpsim_netns.teardown(state_dir)
+    if (state_dir / "containers.json").exists():   # a killed container lab leaves its containers
+        from vrpsim import containers
+        containers.teardown(state_dir)
     (state_dir / LAB_FILE).unlink(missing_ok=True)
     (state_dir / CONTROL_SOCKET).unlink(missing_ok=True)
     print("lab in %s is down" % state_dir)
@@ -167,11 +179,14 @@ def build_parser():
         if name == "up":
             p.add_argument("--netns", action="store_true",
                            help="each router in its own network namespace (root only; = topology 'netns: true')")
+            p.add_argument("--containers", action="store_true",
+                           help="each router in its own podman container (docs/containers.md)")
         p.set_defaults(func=func)
     serve = sub.add_parser("serve", help="run a lab in the foreground")
     serve.add_argument("topology")
     serve.add_argument("--state-dir")
     serve.add_argument("--netns", action="store_true")
+    serve.add_argument("--containers", action="store_true")
     serve.set_defaults(func=cmd_serve)
     ctl = sub.add_parser("ctl", help="send one control request to a running lab")
     ctl.add_argument("--state-dir", required=True)

@@ -88,7 +88,10 @@ class ShellSession:
 
     def write(self, text):
         if not self.closed:
-            self.process.stdout.write(text.replace("\n", "\r\n").encode("utf-8", "replace"))
+            try:
+                self.process.stdout.write(text.replace("\n", "\r\n").encode("utf-8", "replace"))
+            except (OSError, asyncssh.Error):
+                pass   # the client has gone (e.g. during a delay fault); the line it sent still ran
 
     def close(self, abort=False):
         """End the session; ``abort`` drops the TCP connection like a network failure would."""

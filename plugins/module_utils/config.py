@@ -709,10 +709,21 @@ def commit_action(cli, action, check_mode=False, commit_id=None, label=None, las
         if check_mode:
             return result
         before = len(cli.sent)
-        if action == "confirm":
-            cli.confirm_trial()
-        else:
-            cli.abort_trial()
+        try:
+            if action == "confirm":
+                cli.confirm_trial()
+            else:
+                cli.abort_trial()
+        except (VrpConnectionError, VrpTimeout) as exc:
+            # as with a commit: the command may have run before the session went, so say so
+            step = "confirm trial" if action == "confirm" else "abort trial"
+            message = ("%s while the trial commit was being %s; whether the router %s it is unknown: check "
+                       "'display configuration trial status' (a trial that is not confirmed is rolled back when "
+                       "its timer expires)" % (exc.message, "confirmed" if action == "confirm" else "aborted",
+                                               "confirmed" if action == "confirm" else "rolled back"))
+            if isinstance(exc, VrpTimeout):
+                raise VrpTimeout(cli.host, step, message)
+            raise VrpConnectionError(cli.host, step, message, reason=exc.reason)
         result["commands"] = [c for c in cli.sent[before:] if c not in ("system-view", "return")]
         return result
     if state["trial_pending"]:

@@ -461,6 +461,7 @@ FIELD_VALIDATORS = {
     "lines": _check_lines,
     "parents": _check_parents,
     "src": validate_config_text,
+    "trial_within": validate_config_text,   # vrp_commit: compared, never typed, but the same text rules
     "vpn_instances": _check_vpn_instances,
     "gather_subset": _check_gather_subset,
     "route_policy": validate_route_policy_name,

@@ -12,7 +12,7 @@ environment:
   (``env/cmdline``) and the password answered to ansible-playbook's ``SSH password:`` prompt
   (``env/passwords``); ``--check`` for a Check job type.
 - ``env/extravars``: the survey answers as AWX passes them (strings, integers for integer questions;
-  see ``awx_survey.py`` and ``docs/awx/bgp_policy_rollout.survey.json``).
+  see ``awx_support.py`` and ``docs/awx/bgp_policy_rollout.survey.json``).
 
 Results are read from the job events AWX stores and displays (``runner_on_ok`` with ``changed``,
 ``runner_on_failed``, ``playbook_on_stats``) and from the lab routers' transcripts.
@@ -21,7 +21,6 @@ import glob
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 import ansible_runner
@@ -29,7 +28,7 @@ import asyncssh
 import pytest
 import yaml
 
-from awx_survey import load_survey, survey_extra_vars
+from awx_support import galaxy, load_survey, survey_extra_vars
 from harness import assert_only_displays, commands_sent
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -92,8 +91,7 @@ SURVEY_ANSWERS = {
 @pytest.fixture(scope="module")
 def collection_tarball(tmp_path_factory):
     out = tmp_path_factory.mktemp("tarball")
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(out), ROOT],
-                   check=True, capture_output=True)
+    galaxy(["collection", "build", "--output-path", str(out), ROOT])
     (tarball,) = glob.glob(str(out / "netops-vrp-*.tar.gz"))
     return tarball
 
@@ -104,9 +102,11 @@ def requirements_collections(collection_tarball, tmp_path_factory):
     project = tmp_path_factory.mktemp("project_update")
     requirements = write_requirements(project, collection_tarball)
     dest = project / "requirements_collections"
-    env = {k: v for k, v in os.environ.items() if k not in ("ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH")}
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-r", str(requirements),
-                    "-p", str(dest)], check=True, capture_output=True, env=env, cwd=str(project))
+    # Only the destination counts: a netops.vrp found elsewhere (~/.ansible/collections) must not make
+    # ansible-galaxy skip the install as "already installed".
+    env = {k: v for k, v in os.environ.items() if k != "ANSIBLE_CONFIG"}
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(dest)
+    galaxy(["collection", "install", "-r", str(requirements), "-p", str(dest)], env=env, cwd=str(project))
     assert (dest / "ansible_collections" / "netops" / "vrp" / "MANIFEST.json").is_file()
     return dest
 
@@ -220,6 +220,22 @@ def test_check_job_reports_the_change_and_sends_only_displays(awx_lab, run_job):
     assert_password_not_shown(runner, pdd)
 
 
+def test_check_job_with_peer_addresses_on_one_router(awx_lab, run_job):
+    """The other survey form: peers instead of groups (groups left empty are not passed), one router."""
+    answers = dict(SURVEY_ANSWERS, target_hosts="PE1", target_peers=" 192.0.2.1 ,")
+    del answers["target_groups"]
+
+    runner, pdd = run_job("check", answers)
+
+    assert runner.status == "successful", runner.stdout.read()[-4000:]
+    stats = stats_of(runner)
+    assert set(stats["ok"]) == {"PE1"} and stats["changed"].get("PE1"), stats
+    assert not [e for e in runner.events if e.get("event_data", {}).get("host") == "PE2"]
+    assert_only_displays(awx_lab, "PE1")
+    assert awx_lab.logins("PE2") == 0
+    assert_password_not_shown(runner, pdd)
+
+
 def test_run_job_changes_every_router_and_reports_per_host(awx_lab, run_job):
     runner, pdd = run_job("run", SURVEY_ANSWERS)
 
@@ -240,6 +256,9 @@ def test_run_job_changes_every_router_and_reports_per_host(awx_lab, run_job):
     assert_password_not_shown(runner, pdd)
 
     # Run again with the same answers: nothing left to change, so AWX shows no changed host.
+    # The first job's session keeper logs out (``return``, ``quit``) just after the job ends: wait for it.
+    for router in ROUTERS:
+        assert awx_lab.wait_logged_out(router, timeout=15), router
     awx_lab.reset_transcripts()
     again, pdd = run_job("run", SURVEY_ANSWERS)
     assert again.status == "successful", again.stdout.read()[-4000:]

@@ -10,7 +10,7 @@ import re
 import pytest
 import yaml
 
-from awx_survey import QUESTION_TYPES, ROOT, choices_of, load_survey, survey_extra_vars
+from awx_support import QUESTION_TYPES, ROOT, choices_of, load_survey, survey_extra_vars
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "bgp_policy_rollout.yml")
 ROLE_SPEC = os.path.join(ROOT, "roles", "bgp_policy_rollout", "meta", "argument_specs.yml")

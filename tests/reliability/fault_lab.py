@@ -6,6 +6,7 @@ PL-CE-IN to the exact /16, so after a soft reset each PE accepts one route from 
 which policy is in force is visible both in the configuration and in the routing table.
 """
 import copy
+import time
 
 from harness import run_playbook, tasks_playbook
 
@@ -69,7 +70,7 @@ def fault_topology():
 
 # The rollout of the policy change on both PEs (both in one play, so a fault on PE1 shows that PE2 is
 # unaffected). trial_seconds stays at 600 real seconds: the trial never expires during a test.
-def rollout_vars(report_dir, **overrides):
+def rollout_vars(**overrides):
     data = {
         "bgp_policy_rollout_changes": [{"name": "ce-import-exact", "config": NEW_LINE + "\n"}],
         "bgp_policy_rollout_targets": [
@@ -77,7 +78,6 @@ def rollout_vars(report_dir, **overrides):
              "direction": "import"} for router in ("PE1", "PE2")],
         "bgp_policy_rollout_batch_pause": 0,
         "bgp_policy_rollout_verify_timeout": 5,
-        "bgp_policy_rollout_report_dir": str(report_dir),
     }
     data.update(overrides)
     return data
@@ -85,19 +85,31 @@ def rollout_vars(report_dir, **overrides):
 
 ROLLOUT_PLAY = tasks_playbook([{"name": "rollout", "ansible.builtin.include_role": {
     "name": "netops.vrp.bgp_policy_rollout"}}], hosts="vrp", name="rollout")
+REPORT_TASK = "netops.vrp.bgp_policy_rollout : Set the rollout report of this router (fact bgp_policy_rollout_report)"
 
 
-def run_rollout(lab, workdir, report_dir, extra=None, inventory=None, **overrides):
-    """The role on PE1 and PE2 at once; returns the PlaybookResult."""
-    variables = rollout_vars(report_dir, **overrides)
+def run_rollout(lab, workdir, extra=None, inventory=None, **overrides):
+    """The role on PE1 and PE2 at once; returns the PlaybookResult (reports: ``reports(res)``)."""
+    variables = rollout_vars(**overrides)
     variables.update(extra or {})
     return run_playbook(ROLLOUT_PLAY, inventory or lab.inventory_path, workdir=str(workdir), extra_vars=variables)
+
+
+def reports(res):
+    """``{router: bgp_policy_rollout_report}`` from the role's set_fact results (no report files: the
+    delegated copy costs about 5 s per run on this machine)."""
+    return {host: result["ansible_facts"]["bgp_policy_rollout_report"] for host, result in res[REPORT_TASK].items()}
+
+
+def has_line(lab, router, line):
+    """Whether ``line`` is a whole line (any indentation) of the router's running configuration."""
+    return line in [have.strip() for have in lab.running_config(router).splitlines()]
 
 
 def policy(lab, router):
     """'new' or 'old': which PL-CE-IN entry is in the running configuration (never both, never neither)."""
     running = lab.running_config(router)
-    old, new = OLD_LINE in running, (NEW_LINE + "\n") in (running + "\n") and not old
+    old, new = has_line(lab, router, OLD_LINE), has_line(lab, router, NEW_LINE)
     assert old != new, "%s: PL-CE-IN is neither the old nor the new entry:\n%s" % (router, running)
     return "new" if new else "old"
 
@@ -112,3 +124,14 @@ def accepted_routes(lab, router):
 def trial_pending(lab, router):
     """Whether a trial commit is running on the router (the lab's own state, not a CLI session)."""
     return lab.control("status")["routers"][router]["trial_commit_id"] is not None
+
+
+def wait_converged(lab, timeout=10.0):
+    """Wait until every PE has its CE's routes under the old policy (sessions up after the lab start)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        routes = {router: accepted_routes(lab, router) for router in PEERS}
+        if all(r == ["10.20.0.0/16", NARROWED_AWAY] for r in routes.values()):
+            return routes
+        assert time.monotonic() < deadline, routes
+        time.sleep(0.1)

@@ -1,16 +1,27 @@
-"""AWX survey semantics for the tests: load a survey spec and turn answers into job extra vars.
+"""Shared by the AWX tests: ansible-galaxy runs, and AWX survey semantics.
 
-Mirrors what AWX does at launch: a question left unanswered takes its default; an optional question with
+``survey_extra_vars`` mirrors what AWX does at launch: a question left unanswered takes its default; an optional question with
 no answer and an empty default is left out of the extra vars; ``integer`` answers become ints and
 everything else stays a string (AWX has no boolean question type); text lengths, integer bounds and
 choices are checked and a bad answer is refused before the job starts.
 """
 import json
 import os
+import subprocess
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
 ROLLOUT_SURVEY = os.path.join(ROOT, "docs", "awx", "bgp_policy_rollout.survey.json")
 QUESTION_TYPES = {"text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect"}
+
+
+def galaxy(args, **kwargs):
+    """Run ``ansible-galaxy ARGS``; a failure shows its output."""
+    proc = subprocess.run([os.path.join(BIN, "ansible-galaxy")] + args, capture_output=True, text=True, check=False,
+                          **kwargs)
+    assert proc.returncode == 0, "ansible-galaxy %s:\n%s%s" % (" ".join(args), proc.stdout, proc.stderr)
+    return proc
 
 
 def load_survey(path=ROLLOUT_SURVEY):

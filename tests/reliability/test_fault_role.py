@@ -1,0 +1,102 @@
+"""Fault matrix, the bgp_policy_rollout role: one table row per fault (issue 9).
+
+The role runs on PE1 and PE2 in one play (no serial, so both work at the same time) with the fault on
+PE1. Each row states PE1's expected report status, which policy PE1 is left on (``old`` = the rollout's
+promise to restore it, ``new`` = confirmed) and the routes it then accepts from its CE; every row also
+checks that no trial is left pending, that PE2 completed (``confirmed``, new policy, narrowed routes),
+and that the printed summary says which router is in which state. The table is in docs/reliability.md.
+"""
+import collections
+import pytest
+
+from fault_lab import (NARROWED_AWAY, NEW_LINE, PEERS, accepted_routes, fault_topology, policy, reports,
+                       run_rollout, trial_pending, wait_converged)
+from harness import commands_sent
+
+OLD_ROUTES = ["10.20.0.0/16", NARROWED_AWAY]
+NEW_ROUTES = ["10.20.0.0/16"]
+
+RoleRow = collections.namedtuple("RoleRow", "fault inject status says policy aborted overrides")
+# inject: list of lab.fault kwargs for PE1, or "unreachable"; says: words in PE1's report message
+KAR_TARGETS = {   # import from the CEs without route-refresh: keep-all-routes first (re-establishes them)
+    "bgp_policy_rollout_targets": [
+        {"name": "CE2 import", "routers": [router], "address_family": "ipv4",
+         "peers": [PEERS[router]["ce_no_rr"]], "direction": "import"} for router in ("PE1", "PE2")],
+    "bgp_policy_rollout_allow_keep_all_routes": True,
+    "bgp_policy_rollout_establish_timeout": 4,
+}
+TIMEOUT = {"netops_vrp_command_timeout": 2}
+
+ROLE_MATRIX = [
+    # the trial commit never ran: nothing to abort, the router stays on the old policy
+    RoleRow("drop before commit trial", [dict(kind="drop", when="before", match=r"^commit trial")], "failed",
+            ("commit", "unknown"), "old", False, {}),
+    # the trial ran but its reply was lost: the rescue aborts it (new session) and soft resets again
+    RoleRow("drop during commit trial", [dict(kind="drop", when="during", match=r"^commit trial")], "rolled_back",
+            ("commit", "unknown"), "old", True, {}),
+    RoleRow("drop before confirm", [dict(kind="drop", when="before", match=r"^commit$")], "rolled_back",
+            ("confirm trial", "unknown"), "old", True, {}),
+    RoleRow("drop during soft reset", [dict(kind="drop", when="during", match=r"^refresh bgp")], "rolled_back",
+            ("refresh bgp",), "old", True, {}),
+    RoleRow("commit rejected", [dict(kind="reject_commit")], "failed", ("Failed to commit",), "old", False, {}),
+    # the soft reset reply is late (once): the rescue aborts and soft resets again
+    RoleRow("slow reply (soft reset)", [dict(kind="delay", match=r"^refresh bgp", seconds=4, count=1)],
+            "rolled_back", ("no prompt within",), "old", True, {"extra": TIMEOUT}),
+    # keep-all-routes re-establishes CE2, which never comes back: stopped before the trial
+    RoleRow("peer stuck after keep-all-routes", [dict(kind="peer_stuck", peer=PEERS["PE1"]["ce_no_rr"])],
+            "failed", ("did not return to Established",), "old", False, KAR_TARGETS),
+    RoleRow("authentication failure", [dict(kind="auth_fail")], "precheck_failed", ("PE1: login",), "old", False,
+            {}),
+    RoleRow("unreachable router", "unreachable", "precheck_failed", ("PE1: login", "cannot reach"), "old", False,
+            {}),
+]
+
+
+def _inventory_with_pe1_unreachable(lab, tmp_path):
+    from test_fault_modules import _inventory_with_pe1_unreachable as make
+    return make(lab, tmp_path)
+
+
+@pytest.mark.parametrize("row", ROLE_MATRIX, ids=lambda r: r.fault.replace(" ", "_"))
+def test_fault_rollout_row(row, make_lab, tmp_path):
+    lab = make_lab(fault_topology())
+    wait_converged(lab)
+    inventory = None
+    if row.inject == "unreachable":
+        inventory = _inventory_with_pe1_unreachable(lab, tmp_path)
+    else:
+        for fault in row.inject:
+            lab.fault(router="PE1", **fault)
+    overrides = {k: v for k, v in row.overrides.items() if k != "extra"}
+    res = run_rollout(lab, tmp_path / "play", extra=row.overrides.get("extra"), inventory=inventory,
+                      **overrides)
+    assert not res.ok, res.summary()
+    assert res.failed_hosts == {"PE1"}, res.summary()
+    lab.clear_faults()
+
+    got = reports(res)
+    pe1, pe2 = got["PE1"], got["PE2"]
+    assert pe1["status"] == row.status, pe1
+    for word in row.says:
+        assert word in pe1["message"], pe1["message"]
+    assert pe1["rollback"]["aborted"] is row.aborted, pe1
+    assert pe1["rollback"]["restore_failures"] == [], pe1
+    # all or nothing on PE1: the promised policy, its routes, no trial and no candidate left behind
+    assert policy(lab, "PE1") == row.policy
+    assert not trial_pending(lab, "PE1")
+    if row.inject != "unreachable" and row.inject[0]["kind"] != "peer_stuck":
+        assert accepted_routes(lab, "PE1") == OLD_ROUTES
+    if row.aborted:   # restored: abort, then the targets soft reset again under the old policy
+        sent = commands_sent(lab, "PE1", since=res)
+        assert sent.index("abort trial") < len(sent) - 1 - sent[::-1].index(
+            "refresh bgp %s import" % PEERS["PE1"]["ce"]), sent
+    if row.status == "precheck_failed":
+        assert commands_sent(lab, "PE1", since=res) == []
+
+    # the other router finished on the new policy, and the summary says who is where
+    assert pe2["status"] == "confirmed", pe2
+    assert policy(lab, "PE2") == "new" and not trial_pending(lab, "PE2")
+    if "bgp_policy_rollout_targets" not in row.overrides:
+        assert accepted_routes(lab, "PE2") == NEW_ROUTES
+    assert "PE1: %s" % row.status.upper() in res.stdout and "PE2: CONFIRMED" in res.stdout
+    assert NEW_LINE in pe2["config_updates"]
