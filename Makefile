@@ -15,12 +15,13 @@ COLLECTION_SRC := galaxy.yml README.md LICENSE requirements.txt $(shell find met
 PYTEST_WORKERS ?= 2
 SANITY_ROOT := build/sanity/ansible_collections/netops/vrp
 
-.PHONY: help setup build install demo test test-unit test-integration test-reliability test-awx test-molecule test-containers test-packaging test-bench sanity lint bench containers-image clean
+.PHONY: help setup build install demo test test-unit test-integration test-reliability test-awx test-molecule test-containers test-packaging test-bench sanity lint bench containers-image docs clean
 
 help:
 	@echo "make demo   - start the vrpsim lab, run a BGP policy rollout on it, print the report, stop the lab"
 	@echo "make test   - unit, lab, integration, molecule, packaging, ansible-test sanity and ansible-lint"
 	@echo "make setup  - create $(VENV), install dependencies, build and install the collection"
+	@echo "make docs   - regenerate docs/plugins, docs/roles and docs/reference.md from the plugin docs"
 	@echo "make lint | sanity | bench | clean"
 
 $(DEPS_STAMP): pyproject.toml requirements.txt
@@ -92,6 +93,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+docs: $(DEPS_STAMP)
+	$(BIN)/python scripts/gen_docs.py
 
 clean:
 	-$(BIN)/python -m vrpsim lab down --all 2>/dev/null
