@@ -76,6 +76,17 @@ options:
     vars:
       - name: ansible_private_key_file
       - name: ansible_ssh_private_key_file
+  use_ssh_agent:
+    description:
+      - Also offer the keys of a running ssh-agent (C(SSH_AUTH_SOCK)) when logging in. AWX's Machine
+        credential with an SSH key works this way. Set to V(false) to log in with only the password
+        and O(private_key_file).
+    type: bool
+    default: true
+    env:
+      - name: NETOPS_VRP_USE_SSH_AGENT
+    vars:
+      - name: netops_vrp_use_ssh_agent
   host_key_checking:
     description:
       - Verify the router's SSH host key against C(~/.ssh/known_hosts) (or O(known_hosts_file)).
@@ -196,6 +207,7 @@ class Connection(ConnectionBase):
             username=self.get_option("remote_user"),
             password=self.get_option("password"),
             private_key_file=self.get_option("private_key_file"),
+            use_ssh_agent=self.get_option("use_ssh_agent"),
             host_key_checking=self.get_option("host_key_checking"),
             known_hosts_file=self.get_option("known_hosts_file"),
             connect_timeout=self.get_option("connect_timeout"),

@@ -211,7 +211,7 @@ class KeeperTransport(Transport):
     """
 
     def __init__(self, host, port=22, username=None, password=None, private_key_file=None,
-                 host_key_checking=False, known_hosts_file=None, connect_timeout=30,
+                 use_ssh_agent=True, host_key_checking=False, known_hosts_file=None, connect_timeout=30,
                  command_timeout=60, idle_timeout=600, session_log=None, name=None, owner_pid=None,
                  socket_dir=None):
         self.address = host
@@ -227,7 +227,8 @@ class KeeperTransport(Transport):
         # sent only when the keeper does not know this router yet (see the module docstring)
         self._settings = dict(
             host=host, port=self.port, username=username, password=password,
-            private_key_file=private_key_file, host_key_checking=bool(host_key_checking),
+            private_key_file=private_key_file, use_ssh_agent=bool(use_ssh_agent),
+            host_key_checking=bool(host_key_checking),
             known_hosts_file=known_hosts_file, connect_timeout=self.connect_timeout,
             command_timeout=self.command_timeout, idle_timeout=self.idle_timeout,
             session_log=session_log, name=self.host,
@@ -529,7 +530,10 @@ class Session:
             host=s["host"], port=int(s["port"]), username=s.get("username"), password=s.get("password"),
             conn_timeout=s["connect_timeout"], auth_timeout=s["connect_timeout"],
             banner_timeout=s["connect_timeout"], read_timeout_override=None,
-            allow_agent=False, use_keys=bool(s.get("private_key_file")),
+            # AWX's Machine credential loads its SSH key into an ssh-agent (SSH_AUTH_SOCK, inherited by
+            # the keeper from ansible-playbook) rather than handing over a key file.
+            allow_agent=bool(s.get("use_ssh_agent", True) and os.environ.get("SSH_AUTH_SOCK")),
+            use_keys=bool(s.get("private_key_file")),
             key_file=s.get("private_key_file"),
             ssh_strict=bool(s.get("host_key_checking")),
             system_host_keys=bool(s.get("host_key_checking")) and not s.get("known_hosts_file"),

@@ -2,11 +2,17 @@
 
 One session keeper process per ansible-playbook run holds every router's session.
 """
+import copy
 import os
 import re
 import socket
+import subprocess
+import time
 
 import pytest
+import yaml
+
+import harness
 
 from harness import (
     assert_only_displays,
@@ -248,3 +254,47 @@ def test_serial_forks_one(lab, run_tasks, forks):
     res = run_tasks(SIX_TASKS, forks=forks)
     assert res.ok, res.summary()
     assert logins(lab, "PE1", since=res) == 1 and logins(lab, "PE2", since=res) == 1
+
+
+def _ssh_agent_with_key(tmp_path):
+    """Start an ssh-agent holding a fresh ed25519 key, as AWX does for a Machine credential's key."""
+    key = tmp_path / "agent_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    sock = str(tmp_path / "agent.sock")
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", sock], stdout=subprocess.DEVNULL)
+    deadline = time.time() + 5
+    while not os.path.exists(sock) and time.time() < deadline:
+        time.sleep(0.05)
+    subprocess.run(["ssh-add", "-q", str(key)], check=True, env=dict(os.environ, SSH_AUTH_SOCK=sock),
+                   stderr=subprocess.DEVNULL)
+    os.unlink(str(key))   # from here on only the agent holds the private key
+    return agent, sock, (tmp_path / "agent_key.pub").read_text().strip()
+
+
+@pytest.mark.parametrize("use_agent", [True, False])
+def test_login_with_ssh_agent_key_and_no_password(make_lab, run_tasks, tmp_path, use_agent):
+    """AWX loads a Machine credential's SSH key into ssh-agent: no password, no key file on disk."""
+    from lab_fixtures import DEFAULT_TOPOLOGY
+    agent, sock, public = _ssh_agent_with_key(tmp_path)
+    try:
+        topo = copy.deepcopy(DEFAULT_TOPOLOGY)
+        topo["routers"][0]["authorized_keys"] = [public]
+        lab = make_lab(topo)
+        inventory = yaml.safe_load(lab.inventory_path.read_text())
+        host = inventory["all"]["children"]["vrp"]["hosts"]["PE1"]
+        del host["ansible_password"]
+        (tmp_path / "inv.yml").write_text(yaml.safe_dump(inventory))
+        res = harness.run_tasks("- netops.vrp.vrp_command: {commands: [display version]}\n",
+                                str(tmp_path / "inv.yml"), hosts="PE1", workdir=str(tmp_path / "play"),
+                                env={"SSH_AUTH_SOCK": sock},
+                                extra_vars={"netops_vrp_use_ssh_agent": use_agent})
+        if use_agent:
+            assert res.ok, res.summary()
+            assert logins(lab, "PE1", since=res) == 1
+        else:
+            assert not res.ok
+            assert logins(lab, "PE1", since=res) == 0
+            assert "PE1: login:" in res.summary(), res.summary()
+    finally:
+        agent.terminate()
+        agent.wait()

@@ -31,7 +31,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from harness import ROOT, commands_sent, logins, run_tasks, transcript
+from harness import ROOT, commands_sent, logins, transcript
 
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
