@@ -426,7 +426,8 @@ def run_size(size, opts, out_dir):
             data = None
             if variant == "rollout":
                 figures, log, data = run_ansible(lab, os.path.join(ROOT, "playbooks", "bgp_policy_rollout.yml"),
-                                                 workdir, variant, opts.forks, extra_vars=rollout_vars(opts.batch_pause, opts.batch_size))
+                                                 workdir, variant, opts.forks,
+                                                 extra_vars=rollout_vars(opts.batch_pause, opts.batch_size))
             elif variant == "debug":
                 path = os.path.join(workdir, "debug.yml")
                 with open(path, "w") as handle:
@@ -558,7 +559,8 @@ def markdown(report):
         if rollout.get("task_durations"):
             lines += ["", "## Rollout tasks at %s routers (per host-task duration, seconds)" % size, "",
                       "| task | host-tasks | mean s | max s |", "|---|---:|---:|---:|"]
-            for name, d in sorted(rollout["task_durations"].items(), key=lambda kv: -kv[1]["mean_s"] * kv[1]["count"]):
+            by_total = sorted(rollout["task_durations"].items(), key=lambda kv: -kv[1]["mean_s"] * kv[1]["count"])
+            for name, d in by_total:
                 lines.append("| %s | %d | %.3f | %.3f |" % (name.replace("|", "/"), d["count"], d["mean_s"], d["max_s"]))
     return "\n".join(lines) + "\n"
 

@@ -277,21 +277,10 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _router_request(path, op, args, timeout=10.0):
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout)
-        sock.connect(str(path))
-        sock.sendall((json.dumps({"op": op, "args": args}) + "\n").encode())
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    response = json.loads(data)
-    if not response.get("ok"):
-        raise ValueError(response.get("error"))
-    return response["result"]
+def _router_request(router_dir, op, args):
+    """One request to a router container's own control socket (``routers/R/control.sock``)."""
+    from vrpsim.__main__ import control_request     # the one client of the control protocol
+    return control_request(router_dir, op, args)
 
 
 class ContainerLab(Lab):
@@ -326,7 +315,9 @@ class ContainerLab(Lab):
                                  "username": spec.get("username", defaults.get("username", "admin")),
                                  "password": str(spec.get("password", defaults.get("password", "Admin@123")))}
             self._prepare_router_dir(spec)
-        # podman runs are independent; starting them together halves lab up for a few routers
+        self.containers = {name: container_name(self.state_dir, name) for name in self.logins}
+        self._record_containers()          # before any exists: lab down finds them even if we die now
+        # the podman runs are independent (about 0.7 s each here), so they run concurrently
         await asyncio.gather(*(asyncio.to_thread(self._run_container, spec["name"])
                                for spec in self.topology["routers"]))
         await asyncio.to_thread(self._wait_routers)
@@ -349,10 +340,8 @@ class ContainerLab(Lab):
         shutil.copy2(self.state_dir / HOST_KEY_FILE, directory / HOST_KEY_FILE)
 
     def _run_container(self, name):
-        cname = container_name(self.state_dir, name)
+        cname = self.containers[name]
         podman("rm", "--force", cname, check=False)
-        self.containers[name] = cname
-        self._record_containers()
         router = "%s/router" % CONTAINER_LAB
         podman("run", "--detach", "--pull", "never", "--name", cname, "--hostname", name,
                "--label", "%s=%s" % (LABEL, self.state_dir),
@@ -417,7 +406,7 @@ class ContainerLab(Lab):
         """The lab's control ops, answered by the container that owns the router."""
         args = args or {}
         if op in ("status", "reset_transcripts") or (op == "clear_faults" and not args.get("router")):
-            results = {name: _router_request(self.router_dir(name) / CONTROL_SOCKET, op, args)
+            results = {name: _router_request(self.router_dir(name), op, args)
                        for name in self.logins}
             if op != "status":
                 return {}
@@ -429,7 +418,7 @@ class ContainerLab(Lab):
         name = args.get("router")
         if name not in self.logins:
             raise ValueError("unknown router %r" % name)
-        return _router_request(self.router_dir(name) / CONTROL_SOCKET, op, args)
+        return _router_request(self.router_dir(name), op, args)
 
 
 def _ssh_banner(port):

@@ -65,6 +65,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 try:
@@ -102,6 +103,10 @@ DEFAULTS = dict(port=22, connect_timeout=30, command_timeout=60, idle_timeout=60
 _POLL = 0.5           # keeper: seconds between owner / idle checks
 _STOP_GRACE = 5.0     # keeper: seconds to log every session out at exit
 _SPAWN_TIMEOUT = 30   # worker: seconds to wait for a new keeper's ready line
+# keeper: the netmiko preload thread and the first logins import netmiko/paramiko at the same time;
+# CPython's per-module import locks then report a false deadlock in paramiko's circular imports
+# (_DeadlockError, seen with two routers logging in at once), so those imports take turns.
+_IMPORT_LOCK = threading.Lock()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -521,8 +526,9 @@ class Session:
     def login(self):
         s = self.settings
         try:
-            import paramiko
-            from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+            with _IMPORT_LOCK:
+                import paramiko
+                from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
         except ImportError as exc:
             raise VrpConnectionError(self.name, "login", "netmiko is not installed in %s: %s"
                                      % (sys.executable, exc), reason="unreachable")
@@ -896,7 +902,8 @@ def _debug(message):
 def _preload_netmiko():
     """Import netmiko (~0.4 s) while the first client sends its hello; logins wait on the import lock."""
     try:
-        fast_vrpv8_class()
+        with _IMPORT_LOCK:
+            fast_vrpv8_class()
     except Exception:  # pylint: disable=broad-except
         pass  # login reports a missing netmiko clearly
 

@@ -237,3 +237,18 @@ def test_lab_up_without_podman_says_why_and_starts_nothing(tmp_path):
     assert "container mode needs podman" in up.stderr and "setup-host.sh" in up.stderr
     assert not (tmp_path / "state" / "lab.json").exists()
     assert shutil.which("podman", path=str(bindir)) is None
+
+
+def test_molecule_create_fails_with_the_reason_when_the_engine_cannot_run(tmp_path):
+    """The molecule scenario's create step (run as molecule runs it) must fail, not pass, without an engine."""
+    env = dict(os.environ, VRPSIM_CONTAINER_ENGINE="no-such-engine", ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+         str(REPO / "extensions" / "molecule" / "containers" / "create.yml"),
+         "-e", json.dumps({"vrpsim_project_dir": str(REPO), "vrpsim_state_dir": str(tmp_path / "state"),
+                           "vrpsim_topology": "vrpsim/topologies/demo.yml", "vrpsim_routers": ["PE1"],
+                           "ansible_python_interpreter": sys.executable})],
+        cwd=REPO, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode != 0, proc.stdout
+    assert "containerized lab did not start" in proc.stdout and "container mode needs no-such-engine" in proc.stdout
+    assert not (tmp_path / "state" / "lab.json").exists()

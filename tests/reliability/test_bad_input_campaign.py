@@ -225,7 +225,7 @@ def test_every_module_argument_is_in_the_campaign():
 
 
 @pytest.mark.parametrize("case", STRING_FIELDS, ids=lambda c: "%s.%s" % (c[0], c[1]))
-def test_string_field_valid_base_reaches_the_router(case):
+def test_string_field_valid_base_passes_validation(case):
     """The bases are valid: so a rejection in the properties below is due to the hostile part alone."""
     module, args = _put(case, case[3])
     result, reached, _ = run_in_process(module, args)

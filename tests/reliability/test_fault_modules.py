@@ -130,6 +130,8 @@ def _start_trial(lab, router):
             shell.run(line)
     finally:
         shell.close()
+    assert lab.wait_logged_out(router)
+    time.sleep(0.01)   # transcript checks "since" the run must not see these lines
     assert trial_pending(lab, router)
 
 

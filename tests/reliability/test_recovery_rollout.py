@@ -8,10 +8,12 @@
 - An uncommitted candidate left in the session keeper's session (a task killed mid-edit) is discarded.
 Faults are cleared between runs (the network is repaired), the routers are not touched.
 """
+import time
+
 import pytest
 
-from fault_lab import (NARROWED_AWAY, NEW_LINE, PEERS, accepted_routes, fault_topology, has_line, policy, reports,
-                       run_rollout, trial_pending, wait_converged)
+from fault_lab import (NARROWED_AWAY, NEW_LINE, accepted_routes, fault_topology, has_line, policy, reports,
+                       rollout_vars, run_rollout, trial_pending, wait_converged)
 from harness import assert_only_displays, commands_sent, run_playbook, tasks_playbook
 
 NEW_ROUTES = ["10.20.0.0/16"]
@@ -80,6 +82,8 @@ def _trial_by_hand(lab, router, lines):
             shell.run(line)
     finally:
         shell.close()
+    assert lab.wait_logged_out(router)
+    time.sleep(0.01)   # transcript checks "since" the next run must not see these lines
     commit_id = lab.control("status")["routers"][router]["trial_commit_id"]
     assert commit_id is not None
     return commit_id
@@ -115,7 +119,6 @@ def test_recovery_discards_candidate_left_in_the_session(make_lab, tmp_path):
          "ignore_errors": True, "when": "inventory_hostname == 'PE1'"},
         {"name": "rollout", "ansible.builtin.include_role": {"name": "netops.vrp.bgp_policy_rollout"}},
     ]
-    from fault_lab import rollout_vars
     res = run_playbook(tasks_playbook(tasks), str(lab.inventory_path), workdir=str(tmp_path / "play"),
                        extra_vars=rollout_vars())
     assert res.ok, res.summary()

@@ -9,8 +9,8 @@ refused) and a wrong password (itself distinctive, passed in a vars file). While
 command line and environment are read from /proc. The secrets must be in none of these; the session
 log and the keeper log must hold the session (so the check could fail).
 
-The connection plugin has no private key passphrase option (``private_key_file`` must be an unencrypted
-key or one loaded in an agent that netmiko is told not to use), so there is no passphrase to check.
+The connection plugin has no private key passphrase option: an encrypted key is used through ssh-agent
+(``use_ssh_agent``), which keeps the passphrase, so the collection never holds one to leak.
 """
 import json
 import os
@@ -157,7 +157,9 @@ def _run(lab, playbook, tmp_path, tag, **kwargs):
     workdir = tmp_path / tag
     keeper_dir = tempfile.mkdtemp(prefix="nvk-")   # short: unix socket paths are limited to 107 bytes
     workdir.mkdir()
-    env = {"ANSIBLE_LOG_PATH": str(tmp_path / "ansible.log"), "NETOPS_VRP_KEEPER_DEBUG": "1"}
+    env = {"ANSIBLE_LOG_PATH": str(tmp_path / "ansible.log"), "NETOPS_VRP_KEEPER_DEBUG": "1",
+           # the default callback prints results as JSON or YAML: both are checked (no json callback in core)
+           "ANSIBLE_CALLBACK_RESULT_FORMAT": "json" if tag in ("modules", "auth-fail", "rollout") else "yaml"}
     res = run_playbook(playbook, lab.inventory_path, workdir=str(workdir), keeper_dir=str(keeper_dir),
                        verbosity=4, env=env, **kwargs)
     pids, sockets = wait_keepers_gone(str(keeper_dir), timeout=10)

@@ -1,0 +1,96 @@
+"""Telling a trial left by an interrupted run of the same change from anyone else's (unit level):
+``parsers.parse_commit_changes`` + ``config.foreign_changes`` + ``config.commit_action(trial_within=...)``."""
+import pytest
+
+from ansible_collections.netops.vrp.plugins.module_utils import config
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_commit_changes
+from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
+from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport, VrpCommandError
+
+# as vrpsim prints it (vrp-cli-reference §1.3 layout, reconstructed)
+CHANGES = """Commit changes of commitId 1000000007 2026-11-30 20:34:59
+Building configuration
+  #
+  bgp 65000
+   ipv4-family unicast
++   peer 192.0.2.2 route-policy RP-NEW import
+-   peer 192.0.2.2 route-policy RP-OLD import
+  #
++ route-policy RP-NEW permit node 10
++  if-match ip-prefix PL-NEW
+  #
+- ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16 less-equal 24
++ ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16
+  #"""
+
+OURS = """route-policy RP-NEW permit node 10
+ if-match ip-prefix PL-NEW
+ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16
+bgp 65000
+ ipv4-family unicast
+  peer 192.0.2.2 route-policy RP-NEW import
+"""
+
+
+def test_parse_commit_changes_paths_and_id():
+    parsed = parse_commit_changes(CHANGES)
+    assert parsed["commit_id"] == "1000000007"
+    assert parsed["changes"] == [
+        ("+", ("bgp 65000", "ipv4-family unicast"), "peer 192.0.2.2 route-policy RP-NEW import"),
+        ("-", ("bgp 65000", "ipv4-family unicast"), "peer 192.0.2.2 route-policy RP-OLD import"),
+        ("+", (), "route-policy RP-NEW permit node 10"),
+        ("+", ("route-policy RP-NEW permit node 10",), "if-match ip-prefix PL-NEW"),
+        ("-", (), "ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16 less-equal 24"),
+        ("+", (), "ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16"),
+    ]
+    assert parse_commit_changes("") == {"commit_id": None, "changes": []}
+
+
+@pytest.mark.parametrize("wanted, foreign", [
+    (OURS, []),                                               # exactly our change: replaced lines explained
+    (OURS + "ip ip-prefix PL-EXTRA index 5 permit 192.0.2.0 24\n", []),   # ours grew since: still ours
+    (OURS.replace(" if-match ip-prefix PL-NEW\n", ""),        # a line of the trial we do not want
+     ["+ route-policy RP-NEW permit node 10 / if-match ip-prefix PL-NEW"]),
+    ("ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16\n", [
+        "+ bgp 65000 / ipv4-family unicast / peer 192.0.2.2 route-policy RP-NEW import",
+        "- bgp 65000 / ipv4-family unicast / peer 192.0.2.2 route-policy RP-OLD import",
+        "+ route-policy RP-NEW permit node 10",
+        "+ route-policy RP-NEW permit node 10 / if-match ip-prefix PL-NEW"]),
+])
+def test_foreign_changes(wanted, foreign):
+    blocks = config.wanted_from_src(wanted)
+    assert config.foreign_changes(blocks, parse_commit_changes(CHANGES)["changes"]) == foreign
+
+
+def test_removal_explained_by_wanted_undo():
+    changes = parse_commit_changes("- route-policy RP-OLD permit node 10\n-  apply community 65000:1\n")["changes"]
+    assert config.foreign_changes(config.wanted_from_src("undo route-policy RP-OLD\n"), changes) == []
+    assert config.foreign_changes([], changes) == ["- route-policy RP-OLD permit node 10",
+                                                   "- route-policy RP-OLD permit node 10 / apply community 65000:1"]
+
+
+TRIAL_ACTIVE = "Trial configuration status : active\nCommit ID                  : 1000000007\n"
+
+
+def _cli(changes=CHANGES):
+    transport = FakeTransport({"display configuration trial status": TRIAL_ACTIVE,
+                               "display configuration commit changes": changes}, host="PE1")
+    return VrpCli(transport), transport
+
+
+def test_commit_action_aborts_our_trial():
+    cli, transport = _cli()
+    result = config.commit_action(cli, "abort", trial_within=config.wanted_from_src(OURS))
+    assert result["changed"] is True and result["trial_commit_id"] == "1000000007"
+    assert "abort trial" in transport.sent
+
+
+@pytest.mark.parametrize("within, changes", [("", CHANGES), (OURS, "Building configuration\n  #\n")],
+                         ids=["no-change-of-ours", "unreadable-changes"])
+def test_commit_action_refuses_other_trials_sending_only_displays(within, changes):
+    cli, transport = _cli(changes)
+    blocks = config.wanted_from_src(within) if within else []
+    with pytest.raises(VrpCommandError) as err:
+        config.commit_action(cli, "abort", trial_within=blocks)
+    assert err.value.step == "pre-check" and str(err.value).startswith("PE1: pre-check: a trial commit")
+    assert all(c.startswith("display") or c == "" for c in transport.sent), transport.sent
