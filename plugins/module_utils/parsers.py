@@ -586,7 +586,7 @@ def parse_commit_changes(text):
         while stack and stack[-1][0] >= indent:
             stack.pop()
         if raw[0] in "+-":
-            out["changes"].append((raw[0], tuple(line for _, line in stack), body.strip()))
+            out["changes"].append((raw[0], tuple(entry[1] for entry in stack), body.strip()))
         stack.append((indent, body.strip()))
     return out
 

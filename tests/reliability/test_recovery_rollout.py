@@ -113,9 +113,11 @@ def test_recovery_discards_candidate_left_in_the_session(make_lab, tmp_path):
     lab = make_lab(fault_topology())
     wait_converged(lab)
     stray = "ip ip-prefix PL-STRAY index 10 permit 198.51.100.0 24"
-    lab.fault("delay", "PE1", match="^ip ip-prefix PL-STRAY", seconds=3, count=1)
+    lab.fault("delay", "PE1", match="^ip ip-prefix PL-STRAY", seconds=5, count=1)
     tasks = [
-        {"name": "half-typed edit", "netops.vrp.vrp_config": {"lines": [stray]}, "timeout": 1,
+        # logged in first, so that the 2 s timeout is spent waiting for the slow line, not on the login
+        {"name": "log in", "netops.vrp.vrp_command": {"commands": ["display version"]}},
+        {"name": "half-typed edit", "netops.vrp.vrp_config": {"lines": [stray]}, "timeout": 2,
          "ignore_errors": True, "when": "inventory_hostname == 'PE1'"},
         {"name": "rollout", "ansible.builtin.include_role": {"name": "netops.vrp.bgp_policy_rollout"}},
     ]
