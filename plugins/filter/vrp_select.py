@@ -27,6 +27,13 @@ from ansible.module_utils.common.text.converters import to_native
 
 # One rule for how a soft reset reaches a peer: the module enforces it, the roles plan with it.
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import soft_reset_path
+# and one home for the VRP value rules: a target's names and AS number are checked by the modules' rules
+from ansible_collections.netops.vrp.plugins.module_utils.validate import (
+    ValidationError,
+    validate_as_number,
+    validate_group_name,
+    validate_vpn_instance,
+)
 
 try:
     import jmespath
@@ -91,10 +98,26 @@ def target_label(target):
     return " ".join(parts)
 
 
+def _value_problems(target, label):
+    """A target's VPN instance, group names and AS number that break the VRP rules (validate.py)."""
+    checks = [(validate_vpn_instance, target.get("vpn_instance"))] if target.get("vpn_instance") else []
+    groups = target.get("groups")
+    checks += [(validate_group_name, group) for group in (groups if isinstance(groups, list) else [])]
+    if target.get("as_number") is not None:
+        checks.append((validate_as_number, target["as_number"]))
+    problems = []
+    for check, value in checks:
+        try:
+            check(value)
+        except ValidationError as exc:
+            problems.append("target %s: invalid %s" % (label, exc))
+    return problems
+
+
 def _check_target(target, allow_selector_all, need_direction=True):
     """Return a list of problems with the shape of one target."""
     label = target.get("name") or target_label(target)
-    problems = []
+    problems = _value_problems(target, label)
     family = target.get("address_family") or "ipv4"
     if family not in FAMILIES:
         problems.append("target %s: address_family must be one of %s" % (label, ", ".join(FAMILIES)))
@@ -450,12 +473,12 @@ def vrp_reset_plan(facts, targets, host=None, min_uptime=0):
         label = target.get("name") or target_label(target)
         scope = _scope(target)
         if target.get("as_number"):
-            shape = [] if not any(target.get(s) for s in SELECTORS) else [
-                "target %s: as_number excludes peers, groups and selector" % label]
+            shape = _value_problems(target, label) + ([] if not any(target.get(s) for s in SELECTORS) else [
+                "target %s: as_number excludes peers, groups and selector" % label])
             family_peers = [p for p in facts.get("peers") or [] if p.get("address_family") == scope["address_family"]
                             and (p.get("vpn_instance") or None) == scope["vpn_instance"]]
             selected = [p for p in family_peers if str(p.get("remote_as")) == str(target["as_number"])]
-            missing = [] if selected else ["target %s: no peers in AS %s" % (label, target["as_number"])]
+            missing = [] if selected or shape else ["target %s: no peers in AS %s" % (label, target["as_number"])]
         else:
             shape = _check_target(target, True, need_direction=False)
             selected, missing = ([], []) if shape else resolve_target(facts, target)

@@ -45,6 +45,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.validate import (
 
 RUNNING_CONFIG_DISPLAY = "display current-configuration"
 COMMIT_LIST_DISPLAY = "display configuration commit list 1"
+COMMIT_POINTS_DISPLAY = "display configuration commit list verbose"
 
 # Words that control the session rather than configure it. A config line starting with one of them
 # (or an abbreviation of one: VRP accepts any unique prefix) would commit half-way, leave the views or
@@ -535,6 +536,39 @@ def parse_commit_id(output):
     return None
 
 
+def parse_commit_points(output):
+    """``[{"commit_id": str, "label": str or None}]`` from ``display configuration commit list verbose``.
+
+    Verbose blocks carry ``CommitId: N`` then ``Label: L`` (``-`` when the commit has none); the brief
+    table's columns are UNVERIFIED, so the rollback pre-check reads the verbose form.
+    """
+    points = []
+    for line in (output or "").splitlines():
+        found = re.search(r"CommitId\s*:\s*(\d+)", line)
+        if found:
+            points.append({"commit_id": found.group(1), "label": None})
+            continue
+        found = re.match(r"^\s*Label\s*:\s*(\S+)\s*$", line)
+        if found and points and found.group(1) != "-":
+            points[-1]["label"] = found.group(1)
+    return points
+
+
+def check_rollback_target(cli, commit_id=None, label=None, last=None):
+    """Fail (only a display sent) unless the commit list holds the rollback point asked for."""
+    points = parse_commit_points(cli.display(COMMIT_POINTS_DISPLAY))
+    if commit_id is not None and str(commit_id) not in [p["commit_id"] for p in points]:
+        missing = "commit id %s is not in the commit list" % commit_id
+    elif label is not None and label not in [p["label"] for p in points]:
+        missing = "label %s is not in the commit list" % label
+    elif last is not None and int(last) > len(points):
+        missing = "last %d asks for more commits than the commit list holds (%d)" % (int(last), len(points))
+    else:
+        return
+    raise VrpCommandError(cli.host, "rollback", "%s ('%s'); nothing was rolled back"
+                          % (missing, COMMIT_POINTS_DISPLAY))
+
+
 def describe_commit(trial=None):
     """What a successful ``VrpCli.commit(trial=trial)`` left on the router, for messages."""
     if trial:
@@ -729,6 +763,7 @@ def commit_action(cli, action, check_mode=False, commit_id=None, label=None, las
     if state["trial_pending"]:
         raise VrpCommandError(cli.host, "rollback", "a trial commit is pending on %s; confirm or abort it "
                               "first (its timer would later undo the rollback)" % cli.host)
+    check_rollback_target(cli, commit_id=commit_id, label=label, last=last)
     command = render_rollback(commit_id, label, last)
     result.update(changed=True, commands=[command])
     if check_mode:

@@ -42,6 +42,30 @@ CONNECTION = "netops.vrp.netmiko"
 _SPEC_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 
 
+def containers_given_for_str(argument_spec, args, prefix=""):
+    """``type: str`` options (and ``elements: str`` list items), suboptions included, given a list or dict.
+
+    ansible-core's validator turns such a value into its Python text (``"['bgp 65000']"``), which would
+    then pass for a value of ours; numbers stay accepted (an AS number typed as an int is fine).
+    Returns ``[(dotted option name, type name)]``.
+    """
+    found = []
+    for name, option in argument_spec.items():
+        value = args.get(name) if isinstance(args, dict) else None
+        if value is None:
+            continue
+        path = prefix + name
+        if option.get("type", "str") == "str" and isinstance(value, (list, dict)):
+            found.append((path, type(value).__name__))
+        elif option.get("elements") == "str" and isinstance(value, list):
+            found.extend((path, type(item).__name__) for item in value if isinstance(item, (list, dict)))
+        if option.get("options"):
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                found.extend(containers_given_for_str(option["options"], item, path + "."))
+    return found
+
+
 class VrpActionBase(ActionBase):
     """Base class of the netops.vrp action plugins (see module docstring)."""
 
@@ -99,6 +123,10 @@ class VrpActionBase(ActionBase):
         spec = ARGSPECS.get(self.module_name)
         if spec is None:
             raise KeyError("no argument spec for %r in module_utils/argspec.py" % self.module_name)
+        wrong = containers_given_for_str(spec["argument_spec"], self._task.args)
+        if wrong:
+            return None, "Invalid arguments for netops.vrp.%s: %s" % (self.module_name, "; ".join(
+                "%s: must be a string, got a %s" % (name, kind) for name, kind in wrong))
         validator = ArgumentSpecValidator(
             spec["argument_spec"], **dict((k, spec[k]) for k in _SPEC_RULES if spec.get(k)))
         result = validator.validate(dict(self._task.args))

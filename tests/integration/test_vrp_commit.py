@@ -24,6 +24,7 @@ TOPOLOGY = {
 TRIAL_CHANGE = {"name": "trial", "netops.vrp.vrp_config": {
     "src": "route-policy RP-TRIAL permit node 10\n apply local-preference 300\n", "commit_trial": 60}}
 LINE = "route-policy RP-TRIAL permit node 10"
+COMMIT_POINTS = "display configuration commit list verbose"   # read before every rollback
 
 
 @pytest.fixture
@@ -95,13 +96,32 @@ def test_rollback_to_label(clab, run_tasks):
     assert "PFX-RB" in clab.running_config("PE1")
     check = res["rollback check"]["PE1"]
     assert check["changed"] is True and check["commands"] == ["rollback configuration to label rb-change"]
-    assert commands_sent(clab, "PE1", since=res)[-2:] == ["display configuration trial status", "return"]
+    assert commands_sent(clab, "PE1", since=res)[-3:] == ["display configuration trial status", COMMIT_POINTS,
+                                                           "return"]
 
     res = run_tasks([{"name": "rollback", "netops.vrp.vrp_commit": {"action": "rollback", "label": "rb-change"}}],
                     lab=clab, limit="PE1")
     assert res.ok, res.summary()
     assert res["rollback"]["PE1"]["commands"] == ["rollback configuration to label rb-change"]
-    assert commands_sent(clab, "PE1", since=res) == ["display configuration trial status",
+    assert commands_sent(clab, "PE1", since=res) == ["display configuration trial status", COMMIT_POINTS,
                                                      "rollback configuration to label rb-change"]
     # vrpsim: "to label L" restores the configuration from before commit L (UNVERIFIED on real VRP)
+    assert clab.running_config("PE1") == before
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["run", "check"])
+def test_rollback_to_a_point_not_in_the_commit_list_sends_only_displays(clab, run_tasks, check):
+    """Unknown label / commit id, or more commits than the list holds: refused after reading the list."""
+    before = clab.running_config("PE1")
+    cases = [("label", {"label": "never-made"}, "label never-made is not in the commit list"),
+             ("commit id", {"commit_id": "1999999999"}, "commit id 1999999999 is not in the commit list"),
+             ("last", {"last": 80}, "last 80 asks for more commits than the commit list holds")]
+    res = run_tasks([{"name": name, "ignore_errors": True, "netops.vrp.vrp_commit": dict(args, action="rollback")}
+                     for name, args, _ in cases], lab=clab, limit="PE1", check=check)
+    for name, _, words in cases:
+        result = res[name]["PE1"]
+        assert result["_status"] == "failed" and words in result["msg"], result
+        assert result["changed"] is False and result["commands"] == []
+    assert_only_displays(clab, "PE1", since=res)
+    assert commands_sent(clab, "PE1", since=res).count(COMMIT_POINTS) == len(cases)
     assert clab.running_config("PE1") == before

@@ -369,9 +369,6 @@ UNKNOWN_OBJECTS = [
     ("rollback-unknown-label", "vrp_commit", {"action": "rollback", "label": "never-made"}, ["never-made"]),
     ("rollback-unknown-commit-id", "vrp_commit", {"action": "rollback", "commit_id": "1999999999"}, ["1999999999"]),
 ]
-# vrp_commit does not read the commit list before a rollback: the router refuses the unknown rollback
-# point and nothing changes (reported to the lead: a display pre-check would make these display-only).
-ROUTER_REFUSED = ["rollback configuration to label never-made", "rollback configuration to commit-id 1999999999"]
 
 
 def test_unknown_group_vrf_peer_fail_after_displays_only(lab, run_tasks):
@@ -388,7 +385,7 @@ def test_unknown_group_vrf_peer_fail_after_displays_only(lab, run_tasks):
             problems.append((case_id, "changed", result.get("commands")))
     assert not problems, problems
     sent = commands_sent(lab, "PE1", since=res)
-    assert sent and all(c.startswith("display ") for c in sent if c not in ROUTER_REFUSED), sent
+    assert sent and all(c.startswith("display ") for c in sent), sent   # vrp_commit reads the commit list first
     assert lab.running_config("PE1") == running_before
     assert logins(lab, "PE1", since=res) == 1           # one kept session for the whole play
     assert commands_sent(lab, "PE2", since=res) == []
@@ -497,16 +494,45 @@ ROLE_SEMANTIC_ROWS = [
      ["peers"]),
     ("session-reset-unknown-peer", "bgp_session_reset",
      dict(VALID_ROLE_VARS["bgp_session_reset"], bgp_session_reset_targets=[{"peers": ["10.9.9.9"]}]), ["10.9.9.9"]),
+    # invalid values are named with the rule they break (validate.py), not reported as "not configured"
     ("session-reset-bad-as", "bgp_session_reset",
-     dict(VALID_ROLE_VARS["bgp_session_reset"], bgp_session_reset_targets=[{"as_number": "65536.1"}]), ["65536.1"]),
-    # the readiness audit reports a target it cannot use as a problem (no failure, as for any not-ready peer)
+     dict(VALID_ROLE_VARS["bgp_session_reset"], bgp_session_reset_targets=[{"as_number": "65536.1"}]),
+     ["65536.1", "invalid as_number: asdot AS must be"]),
+    ("session-reset-vrf-too-long", "bgp_session_reset",
+     dict(VALID_ROLE_VARS["bgp_session_reset"], bgp_session_reset_targets=[
+         {"address_family": "vpn-instance", "vpn_instance": "v" * 32, "peers": ["172.16.1.2"]}]),
+     ["v" * 32, "invalid vpn_instance: longer than 31 characters"]),
+    ("session-reset-group-too-long", "bgp_session_reset",
+     dict(VALID_ROLE_VARS["bgp_session_reset"], bgp_session_reset_targets=[{"groups": ["G" * 48]}]),
+     ["invalid groups: longer than 47 characters"]),
+    ("session-reset-unknown-vrf", "bgp_session_reset",
+     dict(VALID_ROLE_VARS["bgp_session_reset"], bgp_session_reset_targets=[
+         {"address_family": "vpn-instance", "vpn_instance": "vpnx", "peers": ["172.16.1.2"]}]), ["vpnx"]),
+    ("session-reset-empty-targets", "bgp_session_reset",
+     dict(VALID_ROLE_VARS["bgp_session_reset"], bgp_session_reset_targets=[]), ["bgp_session_reset_targets is empty"]),
+    # the readiness audit reports a target it cannot use as a problem; with fail_when_not_ready it fails
     ("readiness-group-injection", "bgp_soft_reset_readiness",
-     {"bgp_soft_reset_readiness_scopes": [{"groups": ["RR\nundo bgp 65000"]}]}, ["groups"]),
+     {"bgp_soft_reset_readiness_scopes": [{"groups": ["RR\nundo bgp 65000"]}]}, ["invalid groups"]),
     ("readiness-unknown-vrf", "bgp_soft_reset_readiness",
      {"bgp_soft_reset_readiness_scopes": [{"address_family": "vpn-instance", "vpn_instance": "vpnx",
                                            "selector": "all"}],
-      "bgp_soft_reset_readiness_fail_when_not_ready": True}, ["vpnx"]),
+      "bgp_soft_reset_readiness_fail_when_not_ready": True}, ["scopes that could not be audited", "vpnx"]),
+    ("readiness-unknown-group", "bgp_soft_reset_readiness",
+     {"bgp_soft_reset_readiness_scopes": [{"groups": ["NOPE"]}], "bgp_soft_reset_readiness_fail_when_not_ready": True},
+     ["scopes that could not be audited", "group NOPE has no peers"]),
+    ("readiness-invalid-group", "bgp_soft_reset_readiness",
+     {"bgp_soft_reset_readiness_scopes": [{"groups": ["G" * 48]}], "bgp_soft_reset_readiness_fail_when_not_ready": True},
+     ["scopes that could not be audited", "invalid groups: longer than 47 characters"]),
+    ("readiness-vrf-too-long", "bgp_soft_reset_readiness",
+     {"bgp_soft_reset_readiness_scopes": [{"address_family": "vpn-instance", "vpn_instance": "v" * 32,
+                                           "selector": "all"}],
+      "bgp_soft_reset_readiness_fail_when_not_ready": True}, ["invalid vpn_instance: longer than 31 characters"]),
 ]
+
+
+def _role_fails(role, role_vars):
+    """The readiness audit only reports unusable scopes, unless told to fail (fail_when_not_ready)."""
+    return role != "bgp_soft_reset_readiness" or role_vars.get("bgp_soft_reset_readiness_fail_when_not_ready")
 
 
 def _role_block(case_id, role, role_vars):
@@ -548,8 +574,8 @@ def test_role_argument_specs_refuse_bad_variables_before_any_login(lab, run_task
 def test_roles_refuse_bad_values_before_any_config_command(lab, run_tasks):
     res, caught, reported = _run_role_rows(run_tasks, ROLE_SEMANTIC_ROWS)
     problems = []
-    for case_id, role, _, words in ROLE_SEMANTIC_ROWS:
-        text = reported[case_id] if role == "bgp_soft_reset_readiness" else caught[case_id]
+    for case_id, role, role_vars, words in ROLE_SEMANTIC_ROWS:
+        text = caught[case_id] if _role_fails(role, role_vars) else reported[case_id]
         if not text or not all(w in text for w in words):
             problems.append((case_id, caught[case_id], reported[case_id]))
     assert not problems, problems

@@ -46,6 +46,11 @@ return"""
 DISPLAYS = ["display configuration trial status", "display current-configuration"]
 COMMIT_LIST = ("No.  CommitId    Label             User            TimeStamp\n"
                "1    1000000007  -                 admin           2024-01-01 10:00:00")
+# the verbose list the rollback pre-check reads: two points, the newer labelled
+COMMIT_POINTS = "\n\n".join(
+    " %d) CommitId: %s\n        Label: %s\n        User: admin\n        User-Intf: VTY 0\n        Type: CLI\n"
+    "        TimeStamp: 2024-01-01 10:00:00\n        Description: " % row
+    for row in ((1, "1000000003", "before-change"), (2, "1000000002", "-")))
 VIEWS = [  # view-entering lines and the prompt suffix VRP shows for them
     (r"bgp \d+", "bgp"),
     (r"ipv4-family unicast", "bgp-af-ipv4"),
@@ -61,7 +66,8 @@ def _enter(suffix):
 
 def fake(running=RUNNING, trial=False, extra=None):
     """FakeTransport that knows the views vrp_config enters, the running config and the commit list."""
-    replies = {"display current-configuration": running, "display configuration commit list 1": COMMIT_LIST}
+    replies = {"display current-configuration": running, "display configuration commit list 1": COMMIT_LIST,
+               config.COMMIT_POINTS_DISPLAY: COMMIT_POINTS}
     for pattern, suffix in VIEWS:
         replies[re.compile(pattern)] = _enter(suffix)
     replies.update(extra or {})
@@ -462,9 +468,29 @@ def test_commit_confirm_and_abort_without_trial_change_nothing(action):
 ])
 def test_rollback(args, command):
     check, t, _ = run_action(CommitAction, dict(args, action="rollback"), check_mode=True)
-    assert check["changed"] is True and check["commands"] == [command] and t.sent == [TRIAL_STATUS]
+    assert check["changed"] is True and check["commands"] == [command]
+    assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY]
     res, t, _ = run_action(CommitAction, dict(args, action="rollback"))
-    assert res["changed"] is True and res["commands"] == [command] and t.sent == [TRIAL_STATUS, command]
+    assert res["changed"] is True and res["commands"] == [command]
+    assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY, command]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("args,words", [
+    ({"label": "never-made"}, "label never-made is not in the commit list"),
+    ({"commit_id": "1000000009"}, "commit id 1000000009 is not in the commit list"),
+    ({"last": 3}, "last 3 asks for more commits than the commit list holds (2)"),
+])
+def test_rollback_to_a_point_not_in_the_commit_list_sends_only_displays(args, words, check_mode):
+    res, t, _ = run_action(CommitAction, dict(args, action="rollback"), check_mode=check_mode)
+    assert res["failed"] and res["changed"] is False and words in res["msg"] and res["msg"].startswith("PE1: rollback")
+    assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY] and res["commands"] == []
+
+
+def test_parse_commit_points():
+    assert config.parse_commit_points(COMMIT_POINTS) == [{"commit_id": "1000000003", "label": "before-change"},
+                                                         {"commit_id": "1000000002", "label": None}]
+    assert config.parse_commit_points("") == []
 
 
 def test_rollback_refused_while_a_trial_is_pending():
