@@ -321,12 +321,7 @@ class ContainerLab(Lab):
         await asyncio.gather(*(asyncio.to_thread(self._run_container, spec["name"])
                                for spec in self.topology["routers"]))
         await asyncio.to_thread(self._wait_routers)
-        if self.control_socket:
-            if self.control_path.exists():
-                self.control_path.unlink()
-            self._control = await asyncio.start_unix_server(self._serve_control, str(self.control_path))
-            self.control_path.chmod(0o600)
-        self.write_files()
+        await self._publish()
 
     def _prepare_router_dir(self, spec):
         """The router's topology role: this router only, listening on port 22 of the container."""

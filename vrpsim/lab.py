@@ -274,6 +274,10 @@ class Lab:
                 *(server.listen(router, options) for router in self.routers.values()))
         for router, listener in zip(self.routers.values(), self._listeners):
             router.port = listener.sockets[0].getsockname()[1]
+        await self._publish()
+
+    async def _publish(self):
+        """Open the control socket (0600) and write lab.json and the inventory: the lab is ready."""
         if self.control_socket:
             if self.control_path.exists():
                 self.control_path.unlink()
