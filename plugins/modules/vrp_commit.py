@@ -17,7 +17,8 @@ description:
     pending, so V(confirm) run in check mode is a cheap "is a trial pending?" probe (return value RV(trial_pending)).
   - V(rollback) runs C(rollback configuration) in the user view to a commit ID, a label, or the last N
     commits; it always reports a change. It is refused while a trial commit is pending (the trial timer would
-    later undo the rollback).
+    later undo the rollback). It first reads C(display configuration commit list verbose) and fails, with
+    nothing but C(display) sent, when the commit ID or label is not in it or N is more than it holds.
   - In check mode only C(display) commands are sent.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
