@@ -603,7 +603,8 @@ def main():
                         help="bgp_policy_rollout_batch_pause (seconds between soft reset batches; the raw "
                              "replay does not pause, so 0 keeps the comparison about cost)")
     parser.add_argument("--batch-size", type=int, default=5,
-                        help="bgp_policy_rollout_batch_size (peers per soft reset call; the role's default is 5)")
+                        help="bgp_policy_rollout_batch_size (peers per batch of refresh commands in a target's "
+                             "one soft reset call; the role's default is 5)")
     parser.add_argument("--cli-command-max", type=int, default=10,
                         help="largest size at which variant (4) runs (it costs a module run per command)")
     opts = parser.parse_args()

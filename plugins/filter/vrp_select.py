@@ -205,11 +205,6 @@ def _peer_entry(peer, target, direction):
     }
 
 
-def _chunks(items, size):
-    size = max(1, int(size or 1))
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
 def _grouped_calls(entries, extra=None):
     """Module calls {address_family, vpn_instance, peers} grouped by scope, order kept."""
     calls, index = [], {}
@@ -294,20 +289,20 @@ def vrp_rollout_plan(facts, targets, changes=None, host=None, batch_size=5, allo
         direction = target["direction"]
         label = target.get("name") or target_label(target)
         prepared = set(e["address"] for e in soft if e["action"] == "keep-all-routes-first")
+        # one bgp_soft_reset call per target, which sends its commands batch_size peers at a time
+        call = dict(scope, direction=direction, target=label, after_preparation=bool(prepared),
+                    label="%s (%d peers)" % (label, len(soft)))
         whole = len(soft) == len(entries) and len(soft) <= int(batch_size or 1)
-        if whole and (target.get("groups") or target.get("selector")):
-            call = dict(scope, direction=direction, target=label, after_preparation=bool(prepared),
-                        label="%s (%d peers)" % (label, len(soft)))
-            if target.get("groups"):
-                call["groups"] = list(target["groups"])
-            else:
-                call["selector"] = target["selector"]
-            plan["soft_resets"].append(call)
-            continue
-        for chunk in _chunks([e["address"] for e in soft], batch_size):
-            plan["soft_resets"].append(dict(scope, direction=direction, peers=chunk, target=label,
-                                            after_preparation=bool(prepared.intersection(chunk)),
-                                            label="%s: %s" % (label, ",".join(chunk))))
+        if whole and target.get("groups"):
+            call["groups"] = list(target["groups"])
+        elif whole and target.get("selector"):
+            call["selector"] = target["selector"]
+        else:
+            call["peers"] = [e["address"] for e in soft]
+        if prepared:
+            # check mode does not enable keep-all-routes, so it can only soft reset the other peers
+            call["check_mode_peers"] = [e["address"] for e in soft if e["address"] not in prepared]
+        plan["soft_resets"].append(call)
     families = sorted(set(t["address_family"] for t in plan["targets"]))
     plan["gather_subset"] = families or ["all"]
     plan["ok"] = not plan["problems"]

@@ -73,6 +73,8 @@ ARGSPECS = {
         direction=dict(type="str", required=True, choices=["import", "export"]),
         verify=dict(type="bool", default=True),
         verify_timeout=dict(type="int", default=30),
+        batch_size=dict(type="int"),
+        batch_pause=dict(type="int", default=0),
     ), **SCOPE_RULES),
     "bgp_reset": _spec(dict(
         SCOPE_OPTIONS,

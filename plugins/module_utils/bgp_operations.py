@@ -12,7 +12,8 @@ read the answer back, decide pass or fail):
      (``soft_reset_path``: ``route-refresh`` | ``keep-all-routes`` | ``export``); any peer not
      Established or with neither import path refuses the whole task before anything is sent;
   3. check mode stops here (only displays were sent); otherwise each command goes out through
-     ``VrpCli.operational`` (user view);
+     ``VrpCli.operational`` (user view), in batches of at most ``batch_size`` peers with
+     ``batch_pause`` seconds between them (``batch_commands``) -- still one pre-read and one verify;
   4. verify (``verify: true``): one read of the targeted sessions (brief table + verbose of the
      targeted peers only), then re-reads of only the count-carrying display until two consecutive
      reads at least ``SETTLE_MIN_INTERVAL`` apart agree (``settle_counts``, bounded by
@@ -291,30 +292,51 @@ def _soft_entry(peer, path, direction):
 
 
 def plan_soft_reset(facts, cfg, scopes, direction):
-    """-> ``{"commands": [...], "peers": [entry...]}``; OperationFailed naming the peers that block it.
+    """-> ``{"commands": [...], "peers": [entry...], "reach": [peers each command reaches]}``;
+    OperationFailed naming the peers that block it.
 
     Every targeted peer must be Established; for ``import`` each needs route-refresh negotiated or
     keep-all-routes configured locally.
     """
-    commands, targeted = [], []
+    commands, targeted, reach = [], [], []
     for scope in scopes:
         commands.append(render_refresh(scope, direction))
-        targeted.extend(select_refresh_peers(facts, cfg, scope))
+        selected = select_refresh_peers(facts, cfg, scope)
+        reach.append(len(selected))
+        targeted.extend(selected)
     targeted = _dedupe(targeted)
     entries = [_soft_entry(p, soft_reset_path(p, direction), direction) for p in targeted]
-    plan = {"commands": commands, "peers": entries}
+    plan = {"commands": commands, "peers": entries, "reach": reach}
     down = ["%s (%s)" % (e["address"], e["state_before"]) for e in entries if e["state_before"] != ESTABLISHED]
     if down:
         raise OperationFailed("pre-check", "not Established, a soft reset would not reach them: %s; nothing "
                                            "was sent (target the Established peers explicitly)"
-                              % ", ".join(down), dict(plan, commands=[]))
+                              % ", ".join(down), {"commands": [], "peers": entries})
     neither = [e["address"] for e in entries if e["path"] is None]
     if neither:
         raise OperationFailed("pre-check", "inbound soft reset impossible for %s: route-refresh is not "
                                            "negotiated and keep-all-routes is not configured; nothing was "
                                            "sent. Fix: %s" % (", ".join(neither), HINT_NEITHER),
-                              dict(plan, commands=[]))
+                              {"commands": [], "peers": entries})
     return plan
+
+
+def batch_commands(commands, reach, batch_size=None):
+    """Split ``commands`` into batches reaching at most ``batch_size`` peers each (``reach[i]``: peers
+    reached by ``commands[i]``), order kept. A command reaching more peers than that (a group, a
+    selector) is a batch of its own; no ``batch_size``: one batch."""
+    if not batch_size:
+        return [list(commands)] if commands else []
+    batches, current, peers = [], [], 0
+    for command, count in zip(commands, reach):
+        if current and peers + count > batch_size:
+            batches.append(current)
+            current, peers = [], 0
+        current.append(command)
+        peers += count
+    if current:
+        batches.append(current)
+    return batches
 
 
 def read_soft_reset_state(cli, address_family, vpn_instance, addresses, brief=True, verbose=True):
@@ -439,8 +461,10 @@ def _reached_router(cli, mark, command):
     return command in sent[mark:]
 
 
-def send_operational(cli, commands, step, result):
+def send_operational(cli, commands, step, result, pauses=None, sleep=time.sleep):
     """Send each ``refresh bgp`` / ``reset bgp`` line through ``cli.operational``; returns them.
+
+    ``pauses``: ``{index: seconds}`` to sleep before sending ``commands[index]`` (batch throttling).
 
     Any ``VrpError`` raises ``OperationFailed(step)`` carrying ``result`` with ``commands`` = the lines
     that reached the router (a refused line, and a line whose answer was lost to a timeout or a dropped
@@ -449,6 +473,8 @@ def send_operational(cli, commands, step, result):
     """
     sent = []
     for index, command in enumerate(commands):
+        if pauses and pauses.get(index):
+            sleep(pauses[index])
         mark = len(getattr(cli, "sent", ()))
         try:
             cli.operational(command)
@@ -487,15 +513,21 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
     family = scope0.address_family
     facts, cfg, _commands = read_facts(cli, [family], scope0.vpn_instance, verbose=True)
     plan = plan_soft_reset(facts, cfg, scopes, direction)
+    batches = batch_commands(plan["commands"], plan["reach"], params.get("batch_size")) if plan["peers"] else []
     result = {"changed": bool(plan["peers"]), "commands": plan["commands"] if plan["peers"] else [],
-              "peers": plan["peers"], "warnings": []}
+              "batches": batches, "peers": plan["peers"], "warnings": []}
     if not plan["peers"]:
         result["msg"] = ("the selection reaches no peer in %s; nothing sent"
                          % _where(family, scope0.vpn_instance))
         return result
     if check_mode:
         return result
-    sent = send_operational(cli, plan["commands"], "refresh", result)
+    # one pre-read (above), the batches with a pause before each but the first, one settle and verify (below)
+    pause, pauses, index = params.get("batch_pause") or 0, {}, 0
+    for batch in batches[:-1]:
+        index += len(batch)
+        pauses[index] = pause
+    sent = send_operational(cli, plan["commands"], "refresh", result, pauses, sleep)
     if not params.get("verify", True):
         return result
     try:

@@ -458,6 +458,7 @@ FIELD_VALIDATORS = {
     "wait_timeout": lambda v, f: validate_timeout(v, f, 1, 3600),
     "timeout": validate_timeout,
     "batch_size": validate_batch_size,
+    "batch_pause": lambda v, f: validate_int(v, f, 0, 3600),
     "lines": _check_lines,
     "parents": _check_parents,
     "src": validate_config_text,

@@ -30,6 +30,9 @@ description:
     least 0.5 s later and then with growing pauses, until two consecutive reads agree (up to
     O(verify_timeout); otherwise a warning). Returns per-peer before/after values. A failed verification
     fails the task and says that the command has been sent.
+  - With several commands (several O(peers) or O(groups)), O(batch_size) throttles them. The commands are
+    sent in batches reaching at most that many peers, O(batch_pause) seconds apart. The facts are still read
+    once before the first batch and the sessions verified once after the last one.
   - With several commands, a failure part-way (refused command, timeout, dropped session) fails the task
     with C(changed=true) if a command already reached the router, listing them in RV(commands) and the
     others in RV(commands_not_sent); the same for a failure while reading the sessions back.
@@ -74,6 +77,19 @@ options:
       - Seconds to wait for the refresh to settle (prefix counts to stop moving) during verification.
     type: int
     default: 30
+  batch_size:
+    description:
+      - Most peers one batch of C(refresh bgp) commands reaches; the batches go out O(batch_pause) seconds
+        apart. A command for a group or selector counts the peers it reaches, and one that reaches more
+        than O(batch_size) peers is a batch of its own.
+      - Unset, every command is sent at once (one batch). 1 to 1000.
+    type: int
+  batch_pause:
+    description:
+      - Seconds to pause between two batches (O(batch_size)); not before the first or after the last.
+        0 to 3600.
+    type: int
+    default: 0
 seealso:
   - module: netops.vrp.bgp_route_refresh
   - module: netops.vrp.bgp_keep_all_routes
@@ -113,6 +129,15 @@ EXAMPLES = r"""
 # peers:
 #   - address: 2001:db8:100::2, path: export, prefixes_before: 12, prefixes_after: 12
 
+- name: Re-apply the import policy to 12 upstream peers, 4 at a time with 2 s between batches
+  netops.vrp.bgp_soft_reset:
+    peers: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4, 192.0.2.5, 192.0.2.6,
+            192.0.2.7, 192.0.2.8, 192.0.2.9, 192.0.2.10, 192.0.2.11, 192.0.2.12]
+    direction: import
+    batch_size: 4
+    batch_pause: 2
+# batches: 3 lists of 4 commands ("refresh bgp 192.0.2.1 import", ...), then one verification of all 12
+
 - name: Refresh VPNv4 routes from the route reflector (check mode shows the plan only)
   netops.vrp.bgp_soft_reset:
     address_family: vpnv4
@@ -132,6 +157,14 @@ commands:
   type: list
   elements: str
   sample: ["refresh bgp group UPSTREAM import"]
+batches:
+  description:
+    - RV(commands) split into the batches sent (or that would be sent) O(batch_pause) seconds apart, in order.
+      One batch without O(batch_size).
+  returned: always
+  type: list
+  elements: list
+  sample: [["refresh bgp 192.0.2.1 import", "refresh bgp 192.0.2.2 import"], ["refresh bgp 192.0.2.3 import"]]
 commands_not_sent:
   description: The planned commands that were not sent because an earlier one failed.
   returned: when sending or reading the sessions back failed after the sending started

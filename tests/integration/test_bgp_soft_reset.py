@@ -1,8 +1,9 @@
 """bgp_soft_reset over SSH against the vrpsim demo topology: exact transcripts, both import paths after a
-real policy change, refusal without a path, check mode, IPv6 export, VPN-instance and VPNv4 forms."""
+real policy change, refusal without a path, check mode, IPv6 export, VPN-instance and VPNv4 forms, and
+batch_size / batch_pause throttling."""
 import pytest
 
-from harness import assert_only_displays, commands_sent
+from harness import assert_only_displays, commands_sent, transcript
 from harness import demo_topology
 
 CONFIG = "display current-configuration configuration bgp"
@@ -152,3 +153,34 @@ def test_ipv6_export_vpn_instance_and_vpnv4(demo, run_tasks):
     sent = [c for c in commands_sent(demo, "PE1", since=res) if not c.startswith("display ")]
     assert sent == v6["commands"] + vrf["commands"] + vpnv4["commands"]
     assert session(demo, "PE1", "172.16.1.2", "vpna")["up_count"] == 1
+
+
+def test_batch_size_sends_batches_in_order_with_the_pause_and_check_mode_only_displays(demo, run_tasks):
+    task = """
+    - name: batched
+      netops.vrp.bgp_soft_reset:
+        peers: [10.0.0.3, 192.0.2.1, 198.51.100.1]
+        direction: export
+        batch_size: 2
+        batch_pause: 1
+    """
+    refresh = ["refresh bgp 10.0.0.3 export", "refresh bgp 192.0.2.1 export", "refresh bgp 198.51.100.1 export"]
+    check = run_tasks(task.replace("batch_pause: 1", "batch_pause: 1\n      check_mode: true"), lab=demo, limit="PE1")
+    assert check.ok, check.summary()
+    planned = check["batched"]["PE1"]
+    assert planned["changed"] is True and planned["commands"] == refresh
+    assert planned["batches"] == [refresh[:2], refresh[2:]]
+    assert_only_displays(demo, "PE1", since=check)
+
+    res = run_tasks(task, lab=demo, limit="PE1")
+    assert res.ok, res.summary()
+    result = res["batched"]["PE1"]
+    assert result["batches"] == [refresh[:2], refresh[2:]]
+    assert [p["address"] for p in result["peers"] if p["verified"]] == ["10.0.0.3", "192.0.2.1", "198.51.100.1"]
+    sent = commands_sent(demo, "PE1", since=res)
+    # one facts read before the first batch, the batches in order, then one verification of all three
+    assert sent[:6] == [CONFIG, "display bgp peer", "display bgp peer verbose"] + refresh
+    assert sent.count(CONFIG) == 1 and all(c.startswith("display ") for c in sent[6:])
+    # the router saw the pause between the batches, not inside one
+    at = {r["command"]: r["ts"] for r in transcript(demo, "PE1", since=res) if r["event"] == "command"}
+    assert at[refresh[2]] - at[refresh[1]] >= 1.0 > at[refresh[1]] - at[refresh[0]]

@@ -49,7 +49,7 @@ def test_tarball_contains_collection_content(members, required):
 
 
 @pytest.mark.parametrize("ignored", ["vrpsim", "bench", ".venv", ".collections", ".vrpsim", ".ci", "build",
-                                     "tests", "containers", ".hypothesis",
+                                     "tests", "containers/Containerfile", ".hypothesis",
                                      "conftest.py", "pyproject.toml", "Makefile", "scripts", "__pycache__"])
 def test_tarball_excludes_non_collection_content(members, ignored):
     offenders = [m for m in members if m == ignored or m.startswith(ignored + "/") or ("/" + ignored + "/") in m]
