@@ -381,21 +381,10 @@ class ContainerLab(Lab):
     def router_logins(self):
         return {name: dict(login) for name, login in self.logins.items()}
 
-    async def _serve_control(self, reader, writer):
-        """Like ``Lab``'s, but each request runs in a thread: a router answering it may call back into
-        the BGP world, which this loop serves (a blocking call here would deadlock)."""
-        try:
-            while line := await reader.readline():
-                try:
-                    request = json.loads(line)
-                    result = await asyncio.to_thread(self.control, request.get("op"), request.get("args"))
-                    response = {"ok": True, "result": result}
-                except Exception as error:   # a bad request must not stop the lab
-                    response = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
-                writer.write((json.dumps(response) + "\n").encode())
-                await writer.drain()
-        finally:
-            writer.close()
+    async def _control_call(self, op, args):
+        """In a thread: a router answering the request may call back into the BGP world, which this loop
+        serves (a blocking call here would deadlock)."""
+        return await asyncio.to_thread(self.control, op, args)
 
     def control(self, op, args=None):
         """The lab's control ops, answered by the container that owns the router."""

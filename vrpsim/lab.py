@@ -383,12 +383,16 @@ class Lab:
                     return render_config(session.cli.candidate.current())
         return router.config.running_text()
 
+    async def _control_call(self, op, args):
+        return self.control(op, args)
+
     async def _serve_control(self, reader, writer):
         try:
             while line := await reader.readline():
                 try:
                     request = json.loads(line)
-                    response = {"ok": True, "result": self.control(request.get("op"), request.get("args"))}
+                    response = {"ok": True, "result": await self._control_call(request.get("op"),
+                                                                               request.get("args"))}
                 except Exception as error:   # a bad request must not stop the lab
                     response = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
                 writer.write((json.dumps(response) + "\n").encode())
