@@ -12,6 +12,7 @@
 Exit status: 0 only when ansible-playbook succeeded AND every router has a report saying its rollout was
 confirmed (or had nothing to change). A router without a report is shown as not run, never as done.
 """
+import importlib.util
 import json
 import os
 import shutil
@@ -40,37 +41,12 @@ def lab_routers():
 
 
 def describe(report):
-    """Readable lines for one router's report (the bgp_policy_rollout_report fact)."""
-    lines = ["%s: %s" % (report["router"], report["status"].upper().replace("_", " "))]
-    if report.get("message"):
-        lines.append("  reason: %s" % report["message"])
-    if report.get("changes") and report["status"] != "nothing_to_do":
-        lines.append("  changes: %s" % ", ".join(report["changes"]))
-    for line in report.get("config_updates") or []:
-        lines.append("  config: %s" % line)
-    for session in report.get("prepared") or []:
-        lines.append("  keep-all-routes enabled first for %s (%s): session re-established once"
-                     % (session["address"], session["address_family"]))
-    for command in (report.get("soft_reset_commands") or []) + (report.get("hard_reset_commands") or []):
-        lines.append("  sent: %s" % command)
-    for peer in report.get("peers") or []:
-        where = peer["address_family"] + (" " + peer["vpn_instance"] if peer.get("vpn_instance") else "")
-        counts = ""
-        if peer.get("delta") is not None:
-            counts = ": prefixes %s -> %s (%+d)" % (peer["prefixes_before"], peer["prefixes_after"], peer["delta"])
-        lines.append("  peer %-18s %-20s %-6s refreshed via %s%s"
-                     % (peer["address"], where, peer["direction"], peer.get("path") or "?", counts))
-    for session in report.get("sessions_reset") or []:
-        lines.append("  SESSION RESET: %s (%s) %s" % (session["address"], session["address_family"], session["reason"]))
-    for problem in report.get("problems") or []:
-        lines.append("  problem: %s" % problem)
-    rollback = report.get("rollback") or {}
-    if rollback.get("aborted"):
-        lines.append("  trial aborted, previous policy restored; re-sent: %s"
-                     % (", ".join(rollback.get("restore_commands") or []) or "nothing"))
-    for failure in rollback.get("restore_failures") or []:
-        lines.append("  RESTORE FAILED: %s" % failure)
-    return lines
+    """Readable lines for one router's report: the lines the role prints (one home: the filter plugin)."""
+    spec = importlib.util.spec_from_file_location(
+        "vrp_rollout_summary", os.path.join(ROOT, "plugins", "filter", "vrp_rollout_summary.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.vrp_rollout_summary(report)
 
 
 def main():
