@@ -43,7 +43,7 @@ def lab_routers():
 def describe(report):
     """Readable lines for one router's report: the lines the role prints (one home: the filter plugin)."""
     spec = importlib.util.spec_from_file_location(
-        "vrp_rollout_summary", os.path.join(ROOT, "plugins", "filter", "vrp_rollout_summary.py"))
+        "vrp_rollout_report", os.path.join(ROOT, "plugins", "filter", "vrp_rollout_report.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.vrp_rollout_summary(report)

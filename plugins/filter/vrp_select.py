@@ -218,6 +218,20 @@ def _grouped_calls(entries, extra=None):
     return calls
 
 
+def _module_target(call, peers):
+    """A plan's soft reset call as one item of bgp_soft_reset's ``targets`` (its options only)."""
+    target = {"address_family": call["address_family"], "direction": call["direction"]}
+    if call["vpn_instance"]:
+        target["vpn_instance"] = call["vpn_instance"]
+    if peers:
+        target["peers"] = list(peers)
+    elif call.get("groups"):
+        target["groups"] = list(call["groups"])
+    else:
+        target["selector"] = call["selector"]
+    return target
+
+
 # ------------------------------------------------------------------------------------------ filters
 def vrp_select(data, expression):
     """JMESPath over ``data``."""
@@ -303,6 +317,12 @@ def vrp_rollout_plan(facts, targets, changes=None, host=None, batch_size=5, allo
             # check mode does not enable keep-all-routes, so it can only soft reset the other peers
             call["check_mode_peers"] = [e["address"] for e in soft if e["address"] not in prepared]
         plan["soft_resets"].append(call)
+    # the same calls as the ``targets`` of ONE bgp_soft_reset call (one settle for all), and for check
+    # mode, where keep-all-routes was not enabled: only the peers that do not rely on it
+    plan["soft_reset_targets"] = [_module_target(call, call.get("peers")) for call in plan["soft_resets"]]
+    plan["soft_reset_targets_check"] = [
+        _module_target(call, call["check_mode_peers"] if call["after_preparation"] else call.get("peers"))
+        for call in plan["soft_resets"] if not call["after_preparation"] or call["check_mode_peers"]]
     families = sorted(set(t["address_family"] for t in plan["targets"]))
     plan["gather_subset"] = families or ["all"]
     plan["ok"] = not plan["problems"]

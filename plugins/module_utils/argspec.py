@@ -27,6 +27,9 @@ SCOPE_RULES = dict(
     required_if=[["address_family", "vpn-instance", ["vpn_instance"]]],
 )
 
+# One target of a multi-target soft reset: a scope and its direction.
+SOFT_RESET_TARGET_OPTIONS = dict(SCOPE_OPTIONS, direction=dict(type="str", required=True, choices=["import", "export"]))
+
 # How a configuration change is committed (two-stage candidate on VRP8).
 COMMIT_OPTIONS = dict(
     commit_label=dict(type="str"),
@@ -70,12 +73,18 @@ ARGSPECS = {
     "bgp_keep_all_routes": _spec(dict(PEER_CONFIG_OPTIONS, **COMMIT_OPTIONS), **PEER_CONFIG_RULES),
     "bgp_soft_reset": _spec(dict(
         SCOPE_OPTIONS,
-        direction=dict(type="str", required=True, choices=["import", "export"]),
+        direction=dict(type="str", choices=["import", "export"]),
+        # several scopes and directions in one call: one pre-read each, one settle for all
+        targets=dict(type="list", elements="dict", options=SOFT_RESET_TARGET_OPTIONS, **SCOPE_RULES),
         verify=dict(type="bool", default=True),
         verify_timeout=dict(type="int", default=30),
         batch_size=dict(type="int"),
         batch_pause=dict(type="int", default=0),
-    ), **SCOPE_RULES),
+    ),
+        mutually_exclusive=[["peers", "groups", "selector", "targets"], ["targets", "direction"],
+                            ["targets", "address_family"], ["targets", "vpn_instance"]],
+        required_one_of=[["peers", "groups", "selector", "targets"], ["direction", "targets"]],
+        required_if=SCOPE_RULES["required_if"]),
     "bgp_reset": _spec(dict(
         SCOPE_OPTIONS,
         as_number=dict(type="str"),

@@ -410,45 +410,59 @@ def check_soft_reset(entry, after, direction):
     return problems
 
 
-def verify_soft_reset(cli, plan, scope0, direction, timeout, clock=time.monotonic, sleep=time.sleep):
+def verify_soft_reset(cli, jobs, timeout, clock=time.monotonic, sleep=time.sleep):
     """Read the targeted sessions after the refresh, wait for counts to settle, check each peer.
 
-    Fills the ``*_after`` fields, ``verified`` and ``problems`` of each entry in ``plan["peers"]``;
-    returns the list of warnings.
+    ``jobs``: ``[(plan, scope0, direction)]``, one per target; their counts settle together (one
+    settle for all targets, not one per target). Fills the ``*_after`` fields, ``verified`` and
+    ``problems`` of each entry in each ``plan["peers"]``; returns the list of warnings.
     """
-    af, vrf = scope0.address_family, scope0.vpn_instance
-    addresses = [e["address"] for e in plan["peers"]]
-    after = read_soft_reset_state(cli, af, vrf, addresses)
-    count_key = "prefixes_advertised" if direction == "export" else "prefixes_received"
-    latest = {}
+    targets = []
+    for plan, scope0, direction in jobs:
+        af, vrf = scope0.address_family, scope0.vpn_instance
+        addresses = [e["address"] for e in plan["peers"]]
+        count_key = "prefixes_advertised" if direction == "export" else "prefixes_received"
+        targets.append((plan, af, vrf, addresses, direction, count_key))
+    afters = [read_soft_reset_state(cli, af, vrf, addresses) for _p, af, vrf, addresses, _d, _k in targets]
+    latest = [{} for _t in targets]
+
+    def keyed(index, snap, count_key):
+        return {(index, address): count for address, count in _counts(snap, count_key).items()}
 
     def read_counts():
-        # only the display that carries the count: the brief table (import) or verbose (export)
-        snap = read_soft_reset_state(cli, af, vrf, addresses, brief=direction != "export",
-                                     verbose=direction == "export")
-        latest.update(snap)
-        return _counts(snap, count_key)
+        # only the display that carries each target's count: the brief table (import) or verbose (export)
+        counts = {}
+        for index, (_plan, af, vrf, addresses, direction, count_key) in enumerate(targets):
+            snap = read_soft_reset_state(cli, af, vrf, addresses, brief=direction != "export",
+                                         verbose=direction == "export")
+            latest[index].update(snap)
+            counts.update(keyed(index, snap, count_key))
+        return counts
 
-    counts, settled, _reads = settle_counts(read_counts, _counts(after, count_key), clock, sleep, timeout)
+    first = {}
+    for index, target in enumerate(targets):
+        first.update(keyed(index, afters[index], target[5]))
+    counts, settled, _reads = settle_counts(read_counts, first, clock, sleep, timeout)
     warnings = []
     if not settled:
         warnings.append("prefix counts did not settle within verify_timeout (%ss: no two consecutive reads "
                         "%ss apart agreed); the counts reported are the last read" % (timeout, SETTLE_MIN_INTERVAL))
-    for entry in plan["peers"]:
-        snap = dict(after.get(entry["address"]) or {})
-        if entry["address"] in latest:
-            newer = latest[entry["address"]]
-            for key in ("state", "uptime_seconds", count_key):
-                if newer.get(key) is not None:
-                    snap[key] = newer[key]
-        snap = snap or None
-        problems = check_soft_reset(entry, snap, direction)
-        snap = snap or {}
-        entry.update(state_after=snap.get("state"), uptime_after=snap.get("uptime_seconds"),
-                     up_count_after=snap.get("up_count"), prefixes_after=counts.get(entry["address"]),
-                     refresh_sent_after=snap.get("refresh_sent"),
-                     refresh_received_after=snap.get("refresh_received"),
-                     verified=not problems, problems=problems)
+    for index, (plan, _af, _vrf, _addresses, direction, count_key) in enumerate(targets):
+        for entry in plan["peers"]:
+            snap = dict(afters[index].get(entry["address"]) or {})
+            if entry["address"] in latest[index]:
+                newer = latest[index][entry["address"]]
+                for key in ("state", "uptime_seconds", count_key):
+                    if newer.get(key) is not None:
+                        snap[key] = newer[key]
+            snap = snap or None
+            problems = check_soft_reset(entry, snap, direction)
+            snap = snap or {}
+            entry.update(state_after=snap.get("state"), uptime_after=snap.get("uptime_seconds"),
+                         up_count_after=snap.get("up_count"), prefixes_after=counts.get((index, entry["address"])),
+                         refresh_sent_after=snap.get("refresh_sent"),
+                         refresh_received_after=snap.get("refresh_received"),
+                         verified=not problems, problems=problems)
     return warnings
 
 
@@ -505,37 +519,52 @@ def _read_back_failed(step, sent, exc, result):
                            dict(result, commands=list(sent), commands_not_sent=[], changed=True))
 
 
+def soft_reset_targets(params):
+    """``[(scopes, direction)]``: one per item of ``targets``, else one from the top-level options."""
+    if params.get("targets"):
+        return [(scopes_from_params(target, "refresh"), target["direction"]) for target in params["targets"]]
+    return [(scopes_from_params(params, "refresh"), params["direction"])]
+
+
 def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep):
-    """bgp_soft_reset: facts -> plan -> (check mode: stop) -> refresh -> verify. Returns the result dict."""
-    scopes = scopes_from_params(params, "refresh")
-    direction = params["direction"]
-    scope0 = scopes[0]
-    family = scope0.address_family
-    facts, cfg, _commands = read_facts(cli, [family], scope0.vpn_instance, verbose=True)
-    plan = plan_soft_reset(facts, cfg, scopes, direction)
-    batches = batch_commands(plan["commands"], plan["reach"], params.get("batch_size")) if plan["peers"] else []
-    result = {"changed": bool(plan["peers"]), "commands": plan["commands"] if plan["peers"] else [],
-              "batches": batches, "peers": plan["peers"], "warnings": []}
-    if not plan["peers"]:
-        result["msg"] = ("the selection reaches no peer in %s; nothing sent"
-                         % _where(family, scope0.vpn_instance))
+    """bgp_soft_reset: per target facts -> plan; (check mode: stop) -> refresh -> verify all targets at once.
+
+    Every target is planned before anything is sent, so a target that cannot be soft reset stops the
+    call with nothing sent. Returns the result dict (``commands``, ``batches`` and ``peers`` of all
+    targets in order; each peer entry carries its ``direction``).
+    """
+    jobs, commands, batches, peers, empty = [], [], [], [], []
+    for scopes, direction in soft_reset_targets(params):
+        scope0 = scopes[0]
+        facts, cfg, _commands = read_facts(cli, [scope0.address_family], scope0.vpn_instance, verbose=True)
+        plan = plan_soft_reset(facts, cfg, scopes, direction)
+        if not plan["peers"]:
+            empty.append(_where(scope0.address_family, scope0.vpn_instance))
+            continue
+        for entry in plan["peers"]:
+            entry["direction"] = direction
+        jobs.append((plan, scope0, direction))
+        commands.extend(plan["commands"])
+        batches.extend(batch_commands(plan["commands"], plan["reach"], params.get("batch_size")))
+        peers.extend(plan["peers"])
+    result = {"changed": bool(jobs), "commands": commands, "batches": batches, "peers": peers, "warnings": []}
+    if empty:
+        result["msg"] = "the selection reaches no peer in %s; nothing sent there" % ", ".join(empty)
+    if not jobs or check_mode:
         return result
-    if check_mode:
-        return result
-    # one pre-read (above), the batches with a pause before each but the first, one settle and verify (below)
+    # the batches with a pause before each but the first, one settle and verify for all (below)
     pause, pauses, index = params.get("batch_pause") or 0, {}, 0
     for batch in batches[:-1]:
         index += len(batch)
         pauses[index] = pause
-    sent = send_operational(cli, plan["commands"], "refresh", result, pauses, sleep)
+    sent = send_operational(cli, commands, "refresh", result, pauses, sleep)
     if not params.get("verify", True):
         return result
     try:
-        result["warnings"] = verify_soft_reset(cli, plan, scope0, direction, params.get("verify_timeout", 30),
-                                               clock, sleep)
+        result["warnings"] = verify_soft_reset(cli, jobs, params.get("verify_timeout", 30), clock, sleep)
     except VrpError as exc:
         raise _read_back_failed("verify", sent, exc, result)
-    failed = [e for e in plan["peers"] if e["problems"]]
+    failed = [e for e in peers if e["problems"]]
     if failed:
         raise OperationFailed(
             "verify", "the refresh command(s) %s were sent, but verification failed for: %s"

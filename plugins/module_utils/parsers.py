@@ -633,6 +633,40 @@ def parse_config_tree(text):
 _COMMIT_CHANGES_HEADER = re.compile(r"commitId\s*:?\s*([12]\d{9})\b", re.IGNORECASE)
 
 
+def parse_commit_id(output):
+    """Newest commit id from ``display configuration commit list [verbose] 1``, or None.
+
+    UNVERIFIED layout on real VRP (brief columns ``No. CommitId Label User TimeStamp``, verbose
+    ``CommitId: N``): take the first 10-digit id of the first data row / CommitId field.
+    """
+    match = re.search(r"CommitId\s*:\s*([12]\d{9})\b", output or "")
+    if match:
+        return match.group(1)
+    for row in (output or "").splitlines():
+        found = re.match(r"^\s*1\s+([12]\d{9})\b", row)
+        if found:
+            return found.group(1)
+    return None
+
+
+def parse_commit_points(output):
+    """``[{"commit_id": str, "label": str or None}]`` from ``display configuration commit list verbose``.
+
+    Verbose blocks carry ``CommitId: N`` then ``Label: L`` (``-`` when the commit has none); the brief
+    table's columns are UNVERIFIED, so the rollback pre-check reads the verbose form.
+    """
+    points = []
+    for line in (output or "").splitlines():
+        found = re.search(r"CommitId\s*:\s*(\d+)", line)
+        if found:
+            points.append({"commit_id": found.group(1), "label": None})
+            continue
+        found = re.match(r"^\s*Label\s*:\s*(\S+)\s*$", line)
+        if found and points and found.group(1) != "-":
+            points[-1]["label"] = found.group(1)
+    return points
+
+
 def parse_commit_changes(text):
     """``display configuration commit changes [at ID]`` -> ``{commit_id, changes: [(sign, path, line)]}``.
 

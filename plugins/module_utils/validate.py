@@ -478,6 +478,16 @@ SCOPE_OPERATIONS = {
 }
 
 
+def validate_target(target, index, operation):
+    """One item of a ``targets`` list: its scope and direction, errors named ``targets[INDEX].FIELD``."""
+    try:
+        out = dict(target, **validate_scope(target, operation))
+        out["direction"] = validate_choice(target.get("direction"), "direction", DIRECTIONS)
+    except ValidationError as exc:
+        raise ValidationError("targets[%d].%s" % (index, exc.field), exc.message)
+    return out
+
+
 def validate_params(module, params):
     """Validate every VRP value in a module's arguments; returns a dict of normalised values.
 
@@ -486,7 +496,9 @@ def validate_params(module, params):
     """
     out = dict(params)
     operation = SCOPE_OPERATIONS.get(module)
-    if operation:
+    if params.get("targets"):
+        out["targets"] = [validate_target(target, index, operation) for index, target in enumerate(params["targets"])]
+    elif operation:
         out.update(validate_scope(params, operation))
     for field, check in FIELD_VALIDATORS.items():
         if params.get(field) is not None:

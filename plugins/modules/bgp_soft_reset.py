@@ -62,9 +62,46 @@ options:
     description:
       - V(import) re-applies import policies to the routes received from the targets,
         V(export) re-applies export policies to the routes advertised to them.
+      - Required unless O(targets) is given.
     type: str
-    required: true
     choices: [import, export]
+  targets:
+    description:
+      - Several targets in one call, each its own scope and direction, for example an IPv4 group inbound, a
+        VPN instance peer inbound and the VPNv4 IBGP group outbound after one policy change.
+      - Every target is planned before anything is sent (a target that cannot be soft reset fails the task,
+        sending nothing). The commands go out in target order, batched by O(batch_size), and the sessions of
+        all targets are verified together, so their routes settle in one wait instead of one per target.
+      - Mutually exclusive with O(address_family), O(vpn_instance), O(peers), O(groups), O(selector) and
+        O(direction).
+    type: list
+    elements: dict
+    suboptions:
+      address_family:
+        description: As O(address_family).
+        type: str
+        default: ipv4
+        choices: [ipv4, ipv6, vpnv4, vpn-instance]
+      vpn_instance:
+        description: As O(vpn_instance).
+        type: str
+      peers:
+        description: As O(peers).
+        type: list
+        elements: str
+      groups:
+        description: As O(groups).
+        type: list
+        elements: str
+      selector:
+        description: As O(selector).
+        type: str
+        choices: [all, external, internal]
+      direction:
+        description: As O(direction).
+        type: str
+        required: true
+        choices: [import, export]
   verify:
     description:
       - Verify after sending that the sessions are still Established with no uptime reset and that the
@@ -138,6 +175,23 @@ EXAMPLES = r"""
     batch_pause: 2
 # batches: 3 lists of 4 commands ("refresh bgp 192.0.2.1 import", ...), then one verification of all 12
 
+- name: After one policy change, soft reset three targets and wait once for all their routes to settle
+  netops.vrp.bgp_soft_reset:
+    targets:
+      - groups: [UPSTREAM]
+        direction: import
+      - address_family: vpn-instance
+        vpn_instance: vpna
+        peers: [172.16.0.2]
+        direction: import
+      - address_family: vpnv4
+        groups: [IBGP]
+        direction: export
+# commands:
+#   - refresh bgp group UPSTREAM import
+#   - refresh bgp vpn-instance vpna ipv4-family 172.16.0.2 import
+#   - refresh bgp vpnv4 group IBGP export
+
 - name: Refresh VPNv4 routes from the route reflector (check mode shows the plan only)
   netops.vrp.bgp_soft_reset:
     address_family: vpnv4
@@ -182,6 +236,9 @@ peers:
       type: str
     address_family:
       description: Address family of the session.
+      type: str
+    direction:
+      description: V(import) or V(export), the direction of the target that reached this peer.
       type: str
     vpn_instance:
       description: VPN instance of the session, or null.

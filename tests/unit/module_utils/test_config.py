@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.netops.vrp.plugins.action.vrp_commit import ActionModule as CommitAction
 from ansible_collections.netops.vrp.plugins.action.vrp_config import ActionModule as ConfigAction
-from ansible_collections.netops.vrp.plugins.module_utils import config
+from ansible_collections.netops.vrp.plugins.module_utils import config, parsers
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     FakeTransport,
@@ -249,9 +249,9 @@ def test_new_block_created_by_entering_it():
 
 
 def test_parse_commit_id_and_render_commit():
-    assert config.parse_commit_id(COMMIT_LIST) == "1000000007"
-    assert config.parse_commit_id(" 1) CommitId: 1000000012\n        Label: -") == "1000000012"
-    assert config.parse_commit_id("") is None
+    assert parsers.parse_commit_id(COMMIT_LIST) == "1000000007"
+    assert parsers.parse_commit_id(" 1) CommitId: 1000000012\n        Label: -") == "1000000012"
+    assert parsers.parse_commit_id("") is None
     assert config.render_commit() == "commit"
     assert config.render_commit("L1", "narrow import") == "commit label L1 description narrow import"
     assert config.render_commit(trial=300) == "commit trial 300"
@@ -488,9 +488,9 @@ def test_rollback_to_a_point_not_in_the_commit_list_sends_only_displays(args, wo
 
 
 def test_parse_commit_points():
-    assert config.parse_commit_points(COMMIT_POINTS) == [{"commit_id": "1000000003", "label": "before-change"},
+    assert parsers.parse_commit_points(COMMIT_POINTS) == [{"commit_id": "1000000003", "label": "before-change"},
                                                          {"commit_id": "1000000002", "label": None}]
-    assert config.parse_commit_points("") == []
+    assert parsers.parse_commit_points("") == []
 
 
 def test_rollback_refused_while_a_trial_is_pending():

@@ -1,0 +1,188 @@
+"""vrp_rollout_report and vrp_rollout_summary: one router's rollout report, built from what its steps registered, and
+the lines the rollout role and `make demo` print for it."""
+import pytest
+
+from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import FilterModule, vrp_rollout_report, vrp_rollout_summary
+
+
+def report(**overrides):
+    base = {"router": "PE1", "status": "confirmed", "check_mode": False, "message": "", "changes": [],
+            "config_updates": [], "commands": [], "commit_id": None, "prepared": [], "peers": [],
+            "unchecked_soft_resets": [], "soft_reset_commands": [], "hard_reset_commands": [],
+            "sessions_reset": [], "verified": True, "problems": [],
+            "recovered": {"trial_aborted": False, "trial_commit_id": None, "candidate_discarded": False},
+            "rollback": {"aborted": False, "restore_commands": [], "restore_failures": []}}
+    base.update(overrides)
+    return base
+
+
+def test_confirmed_rollout_lists_changes_commands_and_peer_counts():
+    lines = vrp_rollout_summary(report(
+        changes=["upstream-import"], config_updates=["ip ip-prefix PL index 10 permit 203.0.113.0 24"],
+        soft_reset_commands=["refresh bgp 192.0.2.1 import"],
+        peers=[{"address": "192.0.2.1", "address_family": "ipv4", "vpn_instance": None, "direction": "import",
+                "path": "route-refresh", "prefixes_before": 4, "prefixes_after": 2, "delta": -2},
+               {"address": "172.16.0.2", "address_family": "vpn-instance", "vpn_instance": "vpna",
+                "direction": "import", "path": None, "prefixes_before": 3, "prefixes_after": None, "delta": None}]))
+    assert lines == [
+        "PE1: CONFIRMED",
+        "  changes: upstream-import",
+        "  applied: ip ip-prefix PL index 10 permit 203.0.113.0 24",
+        "  sent: refresh bgp 192.0.2.1 import",
+        "  peer 192.0.2.1 [ipv4 import] via route-refresh: prefixes 4 -> 2 (-2)",
+        "  peer 172.16.0.2 [vpn-instance vpna import] via ?: prefixes 3",
+    ]
+
+
+def test_check_mode_says_would_and_nothing_was_sent():
+    lines = vrp_rollout_summary(report(
+        status="would_change", check_mode=True, config_updates=["x"], soft_reset_commands=["refresh bgp all import"],
+        prepared=[{"address": "10.0.0.2", "address_family": "ipv4", "vpn_instance": None}],
+        recovered={"trial_aborted": True, "trial_commit_id": "1000000007", "candidate_discarded": False}))
+    assert lines[0] == "PE1: WOULD_CHANGE (check mode: nothing was sent but display commands)"
+    assert "  would abort trial commit 1000000007 left by an interrupted run of this rollout " \
+           "(previous configuration restored first)" in lines
+    assert "  would apply: x" in lines and "  would send: refresh bgp all import" in lines
+    assert "  would enable keep-all-routes for 10.0.0.2 (ipv4): session re-established once" in lines
+    assert not any(line.startswith(("  applied", "  sent", "  enabled")) for line in lines)
+
+
+def test_rolled_back_rollout_shows_reason_problems_sessions_and_restore():
+    lines = vrp_rollout_summary(report(
+        status="rolled_back", message="Fail the verification: 192.0.2.1 lost 3 prefixes", verified=False,
+        changes=["c1"], problems=["192.0.2.1 lost 3 prefixes (at most 0)"],
+        sessions_reset=[{"address": "10.0.0.2", "address_family": "vpnv4", "reason": "uptime 100s -> 2s"}],
+        recovered={"trial_aborted": False, "trial_commit_id": None, "candidate_discarded": True},
+        rollback={"aborted": True, "restore_commands": ["refresh bgp 192.0.2.1 import"],
+                  "restore_failures": ["refresh: connection closed"]}))
+    assert lines == [
+        "PE1: ROLLED_BACK",
+        "  reason: Fail the verification: 192.0.2.1 lost 3 prefixes",
+        "  discarded an uncommitted candidate left in the session",
+        "  changes: c1",
+        "  SESSION RESET: 10.0.0.2 (vpnv4) uptime 100s -> 2s",
+        "  problem: 192.0.2.1 lost 3 prefixes (at most 0)",
+        "  trial aborted: previous policy restored; re-sent: refresh bgp 192.0.2.1 import",
+        "  RESTORE FAILED: refresh: connection closed",
+    ]
+
+
+def test_unchanged_says_already_in_place_and_an_empty_restore_says_nothing():
+    lines = vrp_rollout_summary(report(status="unchanged", changes=["c1"],
+                                       rollback={"aborted": True, "restore_commands": [], "restore_failures": []}))
+    assert "  changes (already in place): c1" in lines
+    assert "  trial aborted: previous policy restored; re-sent: nothing" in lines
+
+
+def test_registered_as_a_filter():
+    assert FilterModule().filters() == {"vrp_rollout_report": vrp_rollout_report, "vrp_rollout_summary": vrp_rollout_summary}
+
+
+# -- vrp_rollout_report: the status table and the fields, from registered step results ------------------------
+
+OK_PLAN = {"ok": True, "problems": [], "change_names": ["c1"],
+           "soft_resets": [{"label": "UPSTREAM import", "after_preparation": False},
+                           {"label": "OLD import", "after_preparation": True}]}
+SKIPPED = {"changed": False, "skipped": True}
+
+
+def steps(**overrides):
+    """A confirmed rollout's registered results; overrides replace steps (None = never reached)."""
+    base = {"has_work": True, "pending": {"changed": False}, "facts": {"changed": False}, "plan": OK_PLAN,
+            "prepared": {"changed": False, "skipped": True, "results": []}, "facts_prepared": SKIPPED,
+            "applied": {"changed": True, "updates": ["ip ip-prefix P index 10 permit 10.0.0.0 8"],
+                        "commands": ["system-view", "commit trial 600"], "commit_id": "1000000009"},
+            "soft_resets": {"changed": True, "commands": ["refresh bgp 192.0.2.1 import"], "peers": []},
+            "hard_resets": {"changed": False, "skipped": True, "results": []},
+            "verdict": {"ok": True, "verified": True, "peers": [{"address": "192.0.2.1"}], "sessions_reset": [],
+                        "problems": []},
+            "confirmed": {"changed": True}, "failure": None, "aborted": None, "restored": None, "hard_restored": None}
+    base.update(overrides)
+    return base
+
+
+@pytest.mark.parametrize("overrides, check_mode, status", [
+    ({}, False, "confirmed"),
+    ({"has_work": False, "plan": None, "confirmed": None}, False, "nothing_to_do"),
+    ({"plan": None, "confirmed": None}, False, "precheck_failed"),
+    ({"plan": dict(OK_PLAN, ok=False, problems=["192.0.2.9: not Established"]), "confirmed": None}, False,
+     "precheck_failed"),
+    ({"failure": {"task": "Fail the verification", "msg": "lost 3"}, "aborted": {"changed": True},
+      "confirmed": None}, False, "rolled_back"),
+    ({"failure": {"task": "Commit all", "msg": "rejected"}, "aborted": SKIPPED, "confirmed": None}, False, "failed"),
+    ({"prepared": {"failed": True, "msg": "x"}, "confirmed": None}, False, "failed"),
+    ({"facts_prepared": {"failed": True}, "confirmed": None}, False, "failed"),
+    ({"confirmed": None}, False, "failed"),
+    ({"confirmed": {"changed": False}}, False, "failed"),
+    ({"applied": SKIPPED, "confirmed": SKIPPED}, False, "unchanged"),
+    ({"confirmed": {"changed": False}}, True, "would_change"),
+    ({"applied": SKIPPED, "pending": {"changed": True}, "confirmed": SKIPPED}, True, "would_change"),
+    ({"applied": SKIPPED, "confirmed": SKIPPED}, True, "unchanged"),
+])
+def test_status_is_the_first_rule_that_applies(overrides, check_mode, status):
+    assert vrp_rollout_report(steps(**overrides), "PE1", check_mode)["status"] == status
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({}, ""),
+    ({"failure": {"task": "Soft reset each target", "msg": "PE1: refresh: closed"}},
+     "Soft reset each target: PE1: refresh: closed"),
+    ({"pending": {"failed": True, "msg": "a trial commit by someone else is pending"}},
+     "a trial commit by someone else is pending"),
+    ({"pending": {"failed": True}}, "a trial commit is pending on the router; wait for it to end or abort it"),
+    ({"facts": {"failed": True, "msg": "PE1: login: authentication failed"}}, "PE1: login: authentication failed"),
+    ({"plan": dict(OK_PLAN, ok=False, problems=["a", "b"])}, "a; b"),
+    ({"prepared": {"failed": True}}, "keep-all-routes failed"),
+    ({"facts_prepared": {"failed": True}}, "sessions did not return to Established after keep-all-routes"),
+])
+def test_message_says_why_the_rollout_stopped(overrides, message):
+    assert vrp_rollout_report(steps(**overrides), "PE1")["message"] == message
+
+
+def test_confirmed_report_fields():
+    report = vrp_rollout_report(steps(), "PE1")
+    assert report["router"] == "PE1" and report["check_mode"] is False and report["verified"] is True
+    assert report["changes"] == ["c1"] and report["commit_id"] == "1000000009"
+    assert report["config_updates"] == ["ip ip-prefix P index 10 permit 10.0.0.0 8"]
+    assert report["soft_reset_commands"] == ["refresh bgp 192.0.2.1 import"] and report["hard_reset_commands"] == []
+    assert report["peers"] == [{"address": "192.0.2.1"}] and report["unchecked_soft_resets"] == []
+    assert report["recovered"] == {"trial_aborted": False, "trial_commit_id": None, "candidate_discarded": False}
+    assert report["rollback"] == {"aborted": False, "restore_commands": [], "restore_failures": []}
+
+
+def test_rolled_back_report_lists_restore_commands_and_failures():
+    report = vrp_rollout_report(steps(
+        failure={"task": "Fail the verification", "msg": "lost"}, aborted={"changed": True}, confirmed=None,
+        restored={"changed": True, "commands": ["refresh bgp 192.0.2.1 import"], "failed": False,
+                  "failed_when_result": False, "msg": "PE1: verify: 192.0.2.1: session is Idle after the refresh"},
+        hard_restored={"results": [{"failed": True}, {"skipped": True}, {"changed": True, "commands": ["reset bgp 10.0.0.2"]}]}),
+        "PE1")
+    assert report["status"] == "rolled_back"
+    # failed_when: false clears "failed" on the restore steps; their msg still says what went wrong
+    assert report["rollback"] == {"aborted": True,
+                                  "restore_commands": ["refresh bgp 192.0.2.1 import", "reset bgp 10.0.0.2"],
+                                  "restore_failures": ["PE1: verify: 192.0.2.1: session is Idle after the refresh",
+                                                       "failed"]}
+
+
+def test_a_skipped_step_adds_nothing():
+    report = vrp_rollout_report(steps(soft_resets={"changed": False, "skipped": True}, applied=SKIPPED,
+                                      confirmed=SKIPPED, restored={"skipped": True, "msg": "not a failure"}), "PE1")
+    assert report["soft_reset_commands"] == [] and report["rollback"]["restore_failures"] == []
+
+
+def test_keep_all_routes_sessions_and_recovery_fields():
+    report = vrp_rollout_report(steps(
+        prepared={"changed": True, "results": [{"changed": True, "sessions_reset": [{"address": "10.0.0.2"}]},
+                                               {"skipped": True, "sessions_reset": [{"address": "ignored"}]}]},
+        pending={"changed": True, "trial_commit_id": "1000000007", "candidate_pending": True}), "PE1")
+    assert report["prepared"] == [{"address": "10.0.0.2"}]
+    assert report["recovered"] == {"trial_aborted": True, "trial_commit_id": "1000000007", "candidate_discarded": True}
+
+
+def test_check_mode_lists_soft_resets_it_could_not_check_and_discards_nothing():
+    report = vrp_rollout_report(steps(pending={"changed": True, "candidate_pending": True},
+                                      confirmed={"changed": False}), "PE1", True)
+    assert report["status"] == "would_change"
+    assert report["unchecked_soft_resets"] == ["OLD import"]
+    assert report["recovered"]["candidate_discarded"] is False
