@@ -534,9 +534,13 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
     targets in order; each peer entry carries its ``direction``).
     """
     jobs, commands, batches, peers, empty = [], [], [], [], []
+    read = {}   # (family, VPN instance) -> (facts, cfg): targets in the same family share one read
     for scopes, direction in soft_reset_targets(params):
         scope0 = scopes[0]
-        facts, cfg, _commands = read_facts(cli, [scope0.address_family], scope0.vpn_instance, verbose=True)
+        where = (scope0.address_family, scope0.vpn_instance)
+        if where not in read:
+            read[where] = read_facts(cli, [scope0.address_family], scope0.vpn_instance, verbose=True)[:2]
+        facts, cfg = read[where]
         plan = plan_soft_reset(facts, cfg, scopes, direction)
         if not plan["peers"]:
             empty.append(_where(scope0.address_family, scope0.vpn_instance))

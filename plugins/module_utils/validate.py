@@ -496,7 +496,9 @@ def validate_params(module, params):
     """
     out = dict(params)
     operation = SCOPE_OPERATIONS.get(module)
-    if params.get("targets"):
+    if params.get("targets") is not None:
+        if not params["targets"]:
+            raise ValidationError("targets", "must list at least one target (or leave it out)")
         out["targets"] = [validate_target(target, index, operation) for index, target in enumerate(params["targets"])]
     elif operation:
         out.update(validate_scope(params, operation))

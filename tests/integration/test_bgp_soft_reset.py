@@ -6,6 +6,8 @@ import pytest
 from harness import assert_only_displays, commands_sent, transcript
 from harness import demo_topology
 
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import SETTLE_MIN_INTERVAL
+
 CONFIG = "display current-configuration configuration bgp"
 
 # PE1's import policy RP-UPSTREAM-IN (group UPSTREAM) filters through PL-UPSTREAM-IN:
@@ -184,3 +186,126 @@ def test_batch_size_sends_batches_in_order_with_the_pause_and_check_mode_only_di
     # the router saw the pause between the batches, not inside one
     at = {r["command"]: r["ts"] for r in transcript(demo, "PE1", since=res) if r["event"] == "command"}
     assert at[refresh[2]] - at[refresh[1]] >= 1.0 > at[refresh[1]] - at[refresh[0]]
+
+
+# --- targets: several scopes and directions in one call ----------------------------------------------
+# After TARGETS_POLICY_CHANGE: PL-UPSTREAM-IN denies 10.50.0.0/16 (UPSTREAM-A sends it: 3 -> 2 received)
+# and CE1 in vpna gets the export policy RP-CE-OUT denying 10.30.0.0/16 (CE2's route, the only one PE1
+# advertises to CE1: 1 -> 0). Neither takes effect before the soft reset (bindings and prefix lists do
+# not touch routes already received / advertised).
+TARGETS_POLICY_CHANGE = """
+- name: policy
+  netops.vrp.vrp_config:
+    src: |
+      ip ip-prefix PL-UPSTREAM-IN index 5 deny 10.50.0.0 16
+      ip ip-prefix PL-CE-OUT index 10 permit 10.30.0.0 16
+      route-policy RP-CE-OUT deny node 10
+       if-match ip-prefix PL-CE-OUT
+      route-policy RP-CE-OUT permit node 20
+      bgp 65000
+       ipv4-family vpn-instance vpna
+        peer 172.16.1.2 route-policy RP-CE-OUT export
+"""
+TWO_TARGETS = """
+- name: soft
+  netops.vrp.bgp_soft_reset:
+    targets:
+      - peers: [192.0.2.1]
+        direction: import
+      - address_family: vpn-instance
+        vpn_instance: vpna
+        peers: [172.16.1.2]
+        direction: export
+"""
+TWO_REFRESHES = ["refresh bgp 192.0.2.1 import", "refresh bgp vpn-instance vpna ipv4-family 172.16.1.2 export"]
+
+
+def received(lab, router, address, vrf=None, af="ipv4"):
+    return sorted(session(lab, router, address, vrf)["ribs"][af]["accepted"])
+
+
+def advertised(lab, router, address, vrf=None, af="ipv4"):
+    return sorted(session(lab, router, address, vrf)["ribs"][af]["advertised"])
+
+
+def test_targets_two_families_check_mode_then_run_with_one_settle(demo, run_tasks):
+    changed = run_tasks(TARGETS_POLICY_CHANGE, lab=demo, limit="PE1")
+    assert changed.ok, changed.summary()
+    # the policy change alone has not touched the routes
+    assert "10.50.0.0/16" in received(demo, "PE1", "192.0.2.1")
+    assert advertised(demo, "PE1", "172.16.1.2", "vpna") == ["10.30.0.0/16"]
+
+    check = run_tasks(TWO_TARGETS, lab=demo, limit="PE1", check=True)
+    assert check.ok, check.summary()
+    planned = check["soft"]["PE1"]
+    assert planned["changed"] is True and planned["commands"] == TWO_REFRESHES
+    assert [(p["address"], p["vpn_instance"], p["direction"], p["path"]) for p in planned["peers"]] == [
+        ("192.0.2.1", None, "import", "route-refresh"), ("172.16.1.2", "vpna", "export", "export")]
+    assert_only_displays(demo, "PE1", since=check)
+    assert "10.50.0.0/16" in received(demo, "PE1", "192.0.2.1")
+    assert advertised(demo, "PE1", "172.16.1.2", "vpna") == ["10.30.0.0/16"]
+
+    res = run_tasks(TWO_TARGETS, lab=demo, limit="PE1")
+    assert res.ok, res.summary()
+    result = res["soft"]["PE1"]
+    assert result["changed"] is True and result["commands"] == TWO_REFRESHES
+    assert result["batches"] == [TWO_REFRESHES[:1], TWO_REFRESHES[1:]]     # batched per target
+    upstream, ce1 = result["peers"]
+    assert (upstream["address"], upstream["direction"], upstream["path"]) == ("192.0.2.1", "import", "route-refresh")
+    assert (upstream["prefixes_before"], upstream["prefixes_after"]) == (3, 2)
+    assert (upstream["refresh_sent_before"], upstream["refresh_sent_after"]) == (0, 1)
+    assert (ce1["address"], ce1["vpn_instance"], ce1["direction"], ce1["path"]) == ("172.16.1.2", "vpna", "export",
+                                                                                     "export")
+    assert (ce1["prefixes_before"], ce1["prefixes_after"]) == (1, 0)
+    for peer in (upstream, ce1):
+        assert peer["verified"] is True and peer["problems"] == [] and peer["state_after"] == "Established"
+        assert peer["up_count_before"] == peer["up_count_after"] == 1
+    # the lab agrees: both policies took effect, no session flapped
+    assert "10.50.0.0/16" not in received(demo, "PE1", "192.0.2.1")
+    assert advertised(demo, "PE1", "172.16.1.2", "vpna") == []
+    assert "10.30.0.0/16" not in received(demo, "PE1", "172.16.1.2", "vpna")  # own routes only
+    assert session(demo, "PE1", "172.16.1.2", "vpna")["up_count"] == 1
+
+    # one facts read per target, the refreshes in target order, the after-reads of both targets, then ONE
+    # settle round re-reading each target's count display (brief table: import; verbose: export) once
+    vrf_brief = "display bgp vpnv4 vpn-instance vpna peer"
+    vrf_verbose = "display bgp vpnv4 vpn-instance vpna peer 172.16.1.2 verbose"
+    after_reads = ["display bgp peer", "display bgp peer 192.0.2.1 verbose", vrf_brief, vrf_verbose]
+    settle_round = ["display bgp peer", vrf_verbose]
+    assert commands_sent(demo, "PE1", since=res) == [
+        CONFIG, "display bgp peer", "display bgp peer verbose",
+        CONFIG, vrf_brief, "display bgp vpnv4 vpn-instance vpna peer verbose",
+    ] + TWO_REFRESHES + after_reads + settle_round
+    # and one settle wait: a single pause of at least SETTLE_MIN_INTERVAL between the commands from the
+    # last refresh to the last re-read (one settle per target would pause once per target)
+    records = [r for r in transcript(demo, "PE1", since=res) if r["event"] == "command"]
+    verify = [r["ts"] for r in records[[r["command"] for r in records].index(TWO_REFRESHES[-1]):]
+              if r["command"] != "quit"]
+    assert len(verify) == 1 + len(after_reads) + len(settle_round)
+    pauses = [later - earlier for earlier, later in zip(verify, verify[1:]) if later - earlier >= SETTLE_MIN_INTERVAL]
+    assert len(pauses) == 1, [round(later - earlier, 3) for earlier, later in zip(verify, verify[1:])]
+
+
+def test_targets_second_target_without_a_path_fails_before_any_refresh(demo, run_tasks):
+    """UPSTREAM-B (198.51.100.1) has neither route-refresh nor keep-all-routes: planned after a valid first
+    target, it fails the call at pre-check, and the first target's refresh is not sent either."""
+    res = run_tasks("""
+    - name: soft
+      netops.vrp.bgp_soft_reset:
+        targets:
+          - peers: [192.0.2.1]
+            direction: import
+          - peers: [198.51.100.1]
+            direction: import
+      ignore_errors: true
+    """, lab=demo, limit="PE1")
+    result = res["soft"]["PE1"]
+    assert result["_status"] == "failed" and result["step"] == "pre-check" and result["changed"] is False
+    assert "inbound soft reset impossible for 198.51.100.1" in result["msg"]
+    assert result["commands"] == []
+    sent = commands_sent(demo, "PE1", since=res)
+    assert not [c for c in sent if c.startswith("refresh")], sent
+    assert_only_displays(demo, "PE1", since=res)
+    # both targets were read before the refusal (the first target's plan was complete)
+    assert sent == [CONFIG, "display bgp peer", "display bgp peer verbose"] * 2, sent
+    assert session(demo, "PE1", "192.0.2.1")["messages"]["sent"]["refresh"] == 0
