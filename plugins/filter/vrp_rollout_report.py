@@ -167,8 +167,8 @@ def vrp_rollout_summary(report):
     for peer in report.get("peers") or []:
         counts = ""
         if peer.get("delta") is not None:
-            counts = ": prefixes %s -> %s (%+d)" % (peer.get("prefixes_before"), peer.get("prefixes_after"),
-                                                     peer["delta"])
+            before, after = peer.get("prefixes_before"), peer.get("prefixes_after")
+            counts = ": prefixes %s -> %s (%+d)" % (before, after, peer["delta"])
         elif peer.get("prefixes_before") is not None:
             counts = ": prefixes %s" % peer["prefixes_before"]
         lines.append("  peer %s [%s %s] via %s%s" % (peer["address"], _where(peer), peer.get("direction"),
