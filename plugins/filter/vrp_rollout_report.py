@@ -131,7 +131,7 @@ def vrp_rollout_report(steps, router, check_mode=False):
         "rollback": {
             "aborted": _changed(steps.get("aborted")),
             "restore_commands": [c for item in restore_results for c in item.get("commands") or []],
-            "restore_failures": [_restore_failure(item) for item in restore_results if _restore_failure(item)],
+            "restore_failures": [failure for failure in map(_restore_failure, restore_results) if failure],
         },
     }
 

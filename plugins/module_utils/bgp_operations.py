@@ -97,8 +97,9 @@ class OperationFailed(Exception):
 # --- reading the router ------------------------------------------------------------------------------
 
 class _RecordingCli:
-    """Passes ``display`` to the VrpCli and keeps each output, so the facts read's configuration
-    display can be parsed again here (known groups / VPN instances) without sending it twice."""
+    """One read of the router: passes each ``display`` to the VrpCli once and keeps its output, so a
+    display asked for again within the read is not sent twice (the facts read's configuration, parsed
+    again here for known groups / VPN instances; the same family's table for two soft reset targets)."""
 
     def __init__(self, cli):
         self.cli = cli
@@ -106,10 +107,10 @@ class _RecordingCli:
         self.commands = []
 
     def display(self, command):
-        output = self.cli.display(command)
-        self.commands.append(command)
-        self.outputs[command] = output
-        return output
+        if command not in self.outputs:
+            self.outputs[command] = self.cli.display(command)
+            self.commands.append(command)
+        return self.outputs[command]
 
 
 def read_facts(cli, families, vpn_instance=None, verbose=True):
@@ -423,7 +424,9 @@ def verify_soft_reset(cli, jobs, timeout, clock=time.monotonic, sleep=time.sleep
         addresses = [e["address"] for e in plan["peers"]]
         count_key = "prefixes_advertised" if direction == "export" else "prefixes_received"
         targets.append((plan, af, vrf, addresses, direction, count_key))
-    afters = [read_soft_reset_state(cli, af, vrf, addresses) for _p, af, vrf, addresses, _d, _k in targets]
+    # each round of reads sends a display once, also when several targets of one family need it
+    first_read = _RecordingCli(cli)
+    afters = [read_soft_reset_state(first_read, af, vrf, addresses) for _p, af, vrf, addresses, _d, _k in targets]
     latest = [{} for _t in targets]
 
     def keyed(index, snap, count_key):
@@ -431,9 +434,9 @@ def verify_soft_reset(cli, jobs, timeout, clock=time.monotonic, sleep=time.sleep
 
     def read_counts():
         # only the display that carries each target's count: the brief table (import) or verbose (export)
-        counts = {}
+        counts, round_read = {}, _RecordingCli(cli)
         for index, (_plan, af, vrf, addresses, direction, count_key) in enumerate(targets):
-            snap = read_soft_reset_state(cli, af, vrf, addresses, brief=direction != "export",
+            snap = read_soft_reset_state(round_read, af, vrf, addresses, brief=direction != "export",
                                          verbose=direction == "export")
             latest[index].update(snap)
             counts.update(keyed(index, snap, count_key))

@@ -393,3 +393,29 @@ def test_targets_in_the_same_family_share_one_read_of_the_router():
     assert result["commands"] == [REFRESH_V4, "refresh bgp 192.0.2.1 export"]
     assert transport.sent.count(CONFIG) == 1 and transport.sent.count("display bgp peer") == 1
     assert non_displays(transport) == []
+
+
+def test_targets_in_the_same_family_read_the_sessions_once_per_round():
+    # import 10.0.0.2 (count in the brief table) and export 192.0.2.1 (count in its verbose block), both IPv4:
+    # each read after the refresh sends the family's brief table once, not once per target
+    export_v4 = {"address_family": "ipv4", "peers": ["192.0.2.1"], "direction": "export"}
+    block = verbose_block(fixture("display_bgp_peer_verbose_all.txt"), "192.0.2.1")
+    result, transport, clock = run({"targets": [IPV4_IMPORT, export_v4]},
+                                   **v4_after(**{"display bgp peer 192.0.2.1 verbose": block}))
+    reads = count_reads(transport, "refresh bgp 192.0.2.1 export")
+    assert clock.sleeps == [ops.SETTLE_MIN_INTERVAL, 1.0]
+    assert reads.count("display bgp peer") == 3                 # the first read and two settle rounds
+    assert reads.count("display bgp peer 192.0.2.1 verbose") == 3
+    assert all(p["verified"] for p in result["peers"])
+
+
+def test_two_import_targets_in_one_family_share_each_settle_round():
+    # both counts are in the IPv4 brief table: every round of the settle sends it once
+    import_b = {"address_family": "ipv4", "peers": ["192.0.2.1"], "direction": "import"}
+    block = verbose_block(fixture("display_bgp_peer_verbose_all.txt"), "192.0.2.1")
+    result, transport, clock = run({"targets": [IPV4_IMPORT, import_b]},
+                                   **v4_after(**{"display bgp peer 192.0.2.1 verbose": block}))
+    reads = count_reads(transport, "refresh bgp 192.0.2.1 import")
+    assert clock.sleeps == [ops.SETTLE_MIN_INTERVAL, 1.0]
+    assert reads.count("display bgp peer") == 3                 # the first read and two settle rounds
+    assert all(p["verified"] for p in result["peers"])
