@@ -53,3 +53,23 @@ def test_relative_links_in_readme_and_docs_resolve():
             if not os.path.exists(path) and os.path.relpath(path, ROOT) not in PENDING_PAGES:
                 broken.append("%s -> %s" % (os.path.relpath(page, ROOT), target))
     assert len(pages) > 10 and not broken, broken
+
+
+# Written docs that name the release: the tarball `make build` writes, the EE tag, the Galaxy pin.
+RELEASE_NAMED_IN = ("README.md", "docs/getting-started.md", "docs/awx.md", "docs/awx/execution-environment.yml")
+RELEASE_MENTION = re.compile(r"netops-vrp-(?:ee:)?(\d+\.\d+\.\d+)|version: (\d+\.\d+\.\d+)")
+
+
+def test_docs_name_the_galaxy_version():
+    with open(os.path.join(ROOT, "galaxy.yml")) as handle:
+        version = re.search(r"^version:\s*(\S+)", handle.read(), re.M).group(1)
+    wrong, seen = [], 0
+    for name in RELEASE_NAMED_IN:
+        with open(os.path.join(ROOT, name)) as handle:
+            for number, line in enumerate(handle, 1):
+                for match in RELEASE_MENTION.finditer(line):
+                    seen += 1
+                    if (match.group(1) or match.group(2)) != version:
+                        wrong.append("%s:%d: %s" % (name, number, line.strip()))
+    assert seen >= 5, "the release is no longer named where this test looks"
+    assert not wrong, "galaxy.yml says %s, but:\n%s" % (version, "\n".join(wrong))
