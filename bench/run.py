@@ -201,8 +201,9 @@ def ansible_env(workdir, keeper_dir, collections_path=None):
     env = dict(os.environ)
     env.update({
         "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
-        "ANSIBLE_CALLBACK_PLUGINS": harness._callback_dir(),     # per-task results and durations, as in tests
-        "ANSIBLE_CALLBACKS_ENABLED": harness._CALLBACK_NAME,
+        # per host-task status, loop items and duration only (bench/callback_plugins/netops_bench_shape.py)
+        "ANSIBLE_CALLBACK_PLUGINS": os.path.join(ROOT, "bench", "callback_plugins"),
+        "ANSIBLE_CALLBACKS_ENABLED": "netops_bench_shape",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
         "ANSIBLE_LOCAL_TEMP": os.path.join(workdir, ".ansible-tmp"),
@@ -229,9 +230,9 @@ def measured(command, workdir, name, env=None, stdin_text=None, timeout=7200):
 
 def run_ansible(lab, playbook_path, workdir, name, forks, extra_vars=None, collections_path=None):
     keeper_dir = tempfile.mkdtemp(prefix="nvk-")    # short: a unix socket path has at most 107 bytes
-    results_path = os.path.join(workdir, name + ".results.json")
+    results_path = os.path.join(workdir, name + ".shape.json")
     env = ansible_env(workdir, keeper_dir, collections_path)
-    env["NETOPS_TEST_RESULTS"] = results_path
+    env["NETOPS_BENCH_SHAPE"] = results_path
     command = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", lab.inventory_path, playbook_path,
                "--forks", str(forks)]
     if extra_vars:
@@ -385,8 +386,7 @@ def task_shape(data):
                 if res.get("_status") == "skipped":
                     skipped[host] = skipped.get(host, 0) + 1
                     continue
-                items = [r for r in res.get("results", []) if not r.get("skipped")] if "results" in res else [res]
-                executed[host] = executed.get(host, 0) + len(items)
+                executed[host] = executed.get(host, 0) + res.get("_items", 1)
                 key = "%s [%s]" % (task["name"], task["action"])
                 durations.setdefault(key, []).append(res.get("_duration") or 0.0)
     return executed, skipped, durations

@@ -1,4 +1,5 @@
 """VrpActionBase with a fake task/connection and FakeTransport: validation, modes, error mapping."""
+import os
 import subprocess
 import sys
 from unittest import mock
@@ -167,3 +168,28 @@ def test_ansible_doc_connection():
     proc = subprocess.run([os.path.join(bindir, "ansible-doc"), "netops.vrp.vrp_command"],
                           capture_output=True, text=True, env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr
+
+
+WARM_CHECK = r"""
+import sys
+from ansible import constants as C
+from ansible.plugins.loader import action_loader, filter_loader, init_plugin_loader, test_loader
+init_plugin_loader()
+assert not filter_loader._cached_non_collection_wrappers
+# what the linear strategy does in the main process before it forks the task's worker
+action_loader.get("netops.vrp.vrp_command", class_only=True)
+print(sorted(k for k in ("bool", "ansible.builtin.bool") if k in filter_loader._cached_non_collection_wrappers))
+print(bool(test_loader._cached_non_collection_wrappers))
+print(list(C.config._plugins.get("connection", {})))
+print(sorted(m.rsplit(".", 1)[-1] for m in sys.modules if m.startswith("ansible_collections.netops.vrp.plugins.filter.")))
+"""
+
+
+def test_importing_the_action_base_fills_the_plugin_caches_workers_inherit():
+    """The main process loads our action plugins once; what it caches then, each forked worker skips."""
+    proc = subprocess.run([sys.executable, "-c", WARM_CHECK], capture_output=True, text=True, env=dict(os.environ))
+    assert proc.returncode == 0, proc.stderr
+    # the connection's options are registered under its Python module name, as a worker would register them
+    assert proc.stdout.split("\n")[:4] == ["['ansible.builtin.bool', 'bool']", "True",
+                                           "['ansible_collections.netops.vrp.plugins.connection.netmiko']",
+                                           "['vrp_rollout_report', 'vrp_select']"], proc.stdout
