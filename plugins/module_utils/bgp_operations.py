@@ -538,11 +538,14 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
     """
     jobs, commands, batches, peers, empty = [], [], [], [], []
     read = {}   # (family, VPN instance) -> (facts, cfg): targets in the same family share one read
+    # nothing is sent while planning, so a display another family's read needs too (the configuration)
+    # goes out once
+    planning = _RecordingCli(cli)
     for scopes, direction in soft_reset_targets(params):
         scope0 = scopes[0]
         where = (scope0.address_family, scope0.vpn_instance)
         if where not in read:
-            read[where] = read_facts(cli, [scope0.address_family], scope0.vpn_instance, verbose=True)[:2]
+            read[where] = read_facts(planning, [scope0.address_family], scope0.vpn_instance, verbose=True)[:2]
         facts, cfg = read[where]
         plan = plan_soft_reset(facts, cfg, scopes, direction)
         if not plan["peers"]:

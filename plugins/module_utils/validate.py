@@ -25,6 +25,7 @@ __metaclass__ = type
 
 import ipaddress
 import re
+import unicodedata
 
 string_types = (str,)
 
@@ -72,6 +73,15 @@ def _describe(value):
     """A short, safe rendering of a bad value for error messages (no raw control characters)."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def escape_control(text):
+    """``text`` with each control character (C0, DEL, C1) written as its Python escape (``\\x1b``, ``\\n``).
+
+    For messages that quote a user's value as is (ansible-core's argument-spec errors): a newline or an
+    ESC sequence must not reach a log or a terminal raw.
+    """
+    return "".join(repr(char)[1:-1] if unicodedata.category(char) == "Cc" else char for char in text)
 
 
 def check_cli_text(value, field, allow_space=True, allow_question=False):

@@ -32,6 +32,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpError
+from ansible_collections.netops.vrp.plugins.module_utils.validate import escape_control
 # Imported here, not when a task first needs it: Ansible imports the action plugins in the controller's
 # main process (the linear strategy loads them with class_only=True) and forks one worker per task, so
 # a module imported at this level is inherited by every worker, whereas one imported in the worker is
@@ -159,8 +160,9 @@ class VrpActionBase(ActionBase):
             spec["argument_spec"], **dict((k, spec[k]) for k in _SPEC_RULES if spec.get(k)))
         result = validator.validate(dict(self._task.args))
         if result.error_messages:
+            # ansible-core quotes the given value as is: escape its control characters
             return None, "Invalid arguments for netops.vrp.%s: %s" % (
-                self.module_name, "; ".join(result.error_messages))
+                self.module_name, escape_control("; ".join(result.error_messages)))
         return result.validated_parameters, None
 
     def _cli_factory(self):

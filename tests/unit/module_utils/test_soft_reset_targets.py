@@ -74,9 +74,10 @@ def test_two_targets_send_in_target_order_and_settle_once():
                                    **v4_after(**{V6_VERBOSE: V6_BLOCK}))
     assert result["commands"] == [REFRESH_V4, REFRESH_V6] and non_displays(transport) == [REFRESH_V4, REFRESH_V6]
     assert result["batches"] == [[REFRESH_V4], [REFRESH_V6]]
-    # each target's pre-read (its family only), the refreshes, then the verification
-    assert transport.sent[:8] == [CONFIG, "display bgp peer", "display bgp peer verbose",
-                                  CONFIG, "display bgp ipv6 peer", "display bgp ipv6 peer verbose",
+    # each target's pre-read (its family only; the configuration once for both), the refreshes, then the
+    # verification
+    assert transport.sent[:7] == [CONFIG, "display bgp peer", "display bgp peer verbose",
+                                  "display bgp ipv6 peer", "display bgp ipv6 peer verbose",
                                   REFRESH_V4, REFRESH_V6]
     # first read of both targets, then re-reads of only each target's count display (brief for import,
     # verbose for export) -- both targets in every round of the one settle loop

@@ -229,3 +229,12 @@ def test_control_characters_never_pass(text):
                   v.validate_config_line):
         with pytest.raises(ValidationError):
             check(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("plain text, ünïcode and 'quotes'", "plain text, ünïcode and 'quotes'"),
+    ("imp\nort", "imp\\nort"),
+    ("\x1b[2J\r\t\x00\x7f\x9b", "\\x1b[2J\\r\\t\\x00\\x7f\\x9b"),
+])
+def test_escape_control_writes_control_characters_as_escapes(text, expected):
+    assert v.escape_control(text) == expected
