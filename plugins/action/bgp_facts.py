@@ -45,7 +45,11 @@ class ActionModule(VrpActionBase):
         facts, commands = gather_bgp_facts_with_commands(
             cli_factory(), subset=params["gather_subset"], vpn_instances=params.get("vpn_instances"),
             verbose=params["verbose"])
-        result = {"changed": False, "ansible_facts": {FACTS_KEY: facts}, "commands": commands}
+        result = {"changed": False, "commands": commands}
+        if params["set_facts"]:
+            result["ansible_facts"] = {FACTS_KEY: facts}
+        else:
+            result[FACTS_KEY] = facts
         if params.get("_query") is not None:
             try:
                 result["query_result"] = params["_query"].search(facts)

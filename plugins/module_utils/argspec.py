@@ -68,6 +68,7 @@ ARGSPECS = {
         vpn_instances=dict(type="list", elements="str"),
         verbose=dict(type="bool", default=True),
         query=dict(type="str"),
+        set_facts=dict(type="bool", default=True),
     )),
     "bgp_route_refresh": _spec(dict(PEER_CONFIG_OPTIONS, **COMMIT_OPTIONS), **PEER_CONFIG_RULES),
     "bgp_keep_all_routes": _spec(dict(PEER_CONFIG_OPTIONS, **COMMIT_OPTIONS), **PEER_CONFIG_RULES),

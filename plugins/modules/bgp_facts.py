@@ -57,6 +57,15 @@ options:
       - The expression is compiled before connecting; an invalid one (or a missing C(jmespath) library)
         fails the task without contacting the router.
     type: str
+  set_facts:
+    description:
+      - Set the host fact C(netops_vrp_bgp) (RV(ansible_facts)). With V(false) the facts are returned only
+        in the result, as RV(netops_vrp_bgp), for a registered snapshot; Ansible copies every host fact at
+        each later task of that host, so a play that only reads the registered result saves that work (the
+        roles of this collection do this).
+    type: bool
+    default: true
+    version_added: 0.2.0
 requirements:
   - jmespath (only for O(query))
 """
@@ -72,6 +81,13 @@ EXAMPLES = r"""
   register: not_ready
 # not_ready.query_result: ["192.0.2.5"]
 
+- name: A snapshot for later comparison, kept only in the registered result
+  netops.vrp.bgp_facts:
+    gather_subset: [ipv4]
+    set_facts: false
+  register: before
+# before.netops_vrp_bgp.peers
+
 - name: Peers of VPN instance vpna only
   netops.vrp.bgp_facts:
     gather_subset: [vpn-instance]
@@ -81,7 +97,7 @@ EXAMPLES = r"""
 RETURN = r"""
 ansible_facts:
   description: Facts set on the host.
-  returned: always
+  returned: when O(set_facts=true)
   type: dict
   contains:
     netops_vrp_bgp:
@@ -109,6 +125,10 @@ ansible_facts:
           description: Peer groups with C(name), C(address_family), C(vpn_instance), C(type), C(remote_as), C(members).
           type: list
           elements: dict
+netops_vrp_bgp:
+  description: The same BGP facts as RV(ansible_facts.netops_vrp_bgp), in the result only (no host fact).
+  returned: when O(set_facts=false)
+  type: dict
 query_result:
   description: Result of O(query) over the facts.
   returned: when O(query) is set

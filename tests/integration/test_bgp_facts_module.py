@@ -87,3 +87,30 @@ def test_bad_query_fails_before_connecting(demo, run_tasks):
     """, lab=demo, limit="PE1")
     assert not res.ok and "invalid JMESPath expression" in res["bad"]["PE1"]["msg"]
     assert logins(demo, "PE1", since=res) == 0 and commands_sent(demo, "PE1", since=res) == []
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["run", "check"])
+def test_set_facts_false_returns_the_facts_in_the_result_and_sets_no_host_fact(demo, run_tasks, check):
+    res = run_tasks("""
+    - name: snapshot
+      netops.vrp.bgp_facts:
+        gather_subset: [ipv4]
+        set_facts: false
+      register: snapshot
+    - name: host fact
+      ansible.builtin.debug:
+        msg: "{{ netops_vrp_bgp is defined }} {{ ansible_facts.netops_vrp_bgp is defined }}"
+    - name: same facts
+      netops.vrp.bgp_facts:
+        gather_subset: [ipv4]
+    """, lab=demo, limit="PE1", check=check)
+    assert res.ok, res.summary()
+    snapshot, same = res["snapshot"]["PE1"], res["same facts"]["PE1"]
+    assert "ansible_facts" not in snapshot and snapshot["changed"] is False
+    assert res["host fact"]["PE1"]["msg"] == "False False"
+    # what the result carries is exactly what the host fact would have been (uptimes aside: read later)
+    def without_uptime(facts):
+        return dict(facts, peers=[dict(p, uptime_seconds=None, up_down=None) for p in facts["peers"]])
+    assert without_uptime(snapshot["netops_vrp_bgp"]) == without_uptime(same["ansible_facts"]["netops_vrp_bgp"])
+    assert {p["address"] for p in snapshot["netops_vrp_bgp"]["peers"]} == {"10.0.0.3", "192.0.2.1", "198.51.100.1"}
+    assert_only_displays(demo, "PE1", since=res)
