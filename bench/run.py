@@ -201,9 +201,10 @@ def ansible_env(workdir, keeper_dir, collections_path=None):
     env = dict(os.environ)
     env.update({
         "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
-        # per host-task status, loop items and duration only (bench/callback_plugins/netops_bench_shape.py)
-        "ANSIBLE_CALLBACK_PLUGINS": os.path.join(ROOT, "bench", "callback_plugins"),
-        "ANSIBLE_CALLBACKS_ENABLED": "netops_bench_shape",
+        # the tests' results callback, keeping only each host-task's status, loop items and duration
+        "ANSIBLE_CALLBACK_PLUGINS": harness._callback_dir(),
+        "ANSIBLE_CALLBACKS_ENABLED": harness._CALLBACK_NAME,
+        "NETOPS_TEST_RESULTS_SHAPE_ONLY": "1",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
         "ANSIBLE_LOCAL_TEMP": os.path.join(workdir, ".ansible-tmp"),
@@ -232,7 +233,7 @@ def run_ansible(lab, playbook_path, workdir, name, forks, extra_vars=None, colle
     keeper_dir = tempfile.mkdtemp(prefix="nvk-")    # short: a unix socket path has at most 107 bytes
     results_path = os.path.join(workdir, name + ".shape.json")
     env = ansible_env(workdir, keeper_dir, collections_path)
-    env["NETOPS_BENCH_SHAPE"] = results_path
+    env["NETOPS_TEST_RESULTS"] = results_path
     command = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", lab.inventory_path, playbook_path,
                "--forks", str(forks)]
     if extra_vars:
