@@ -52,10 +52,10 @@ def warm_plugin_caches():
 
     Runs when the main ansible-playbook process imports the action plugins (see the import note
     above): the connection plugin (module and its option definitions, parsed from DOCUMENTATION), the
-    builtin Jinja filters and tests (ansible-core imports every builtin filter file at the first filter
-    a process uses, ~0.09 CPU-s) and this collection's filter plugins. Measured per worker, this is
-    about 0.1 CPU-s of every netops.vrp role task that templates a filter. Purely a cache: a failure
-    here only means the workers load the plugin themselves, where a real error is reported.
+    builtin Jinja filters and tests (ansible-core wraps every builtin filter at the first filter a
+    process uses) and this collection's filter plugins. Measured on a 25-router bgp_policy_rollout:
+    controller CPU 26.7 -> ~22.8 s. Purely a cache: a failure here only means the workers load the
+    plugin themselves, where a real error is reported.
     """
     from ansible.plugins.loader import connection_loader, filter_loader, test_loader
 
