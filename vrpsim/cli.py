@@ -25,11 +25,11 @@ COMMIT_REJECTED = ("Error: Failed to commit the configuration.\n"
                    "Reason: The commit was refused by a fault injected in the vrpsim lab.")
 INTERNAL_ERROR = "Error: Failed to execute the command."   # the emulator hit a bug; logged, never a traceback
 
+# `display version` first lines [NE40E-CR displayVersion(SPMOM); CE-CR display_version_(All_views).md]
 VERSION_TEXT = """Huawei Versatile Routing Platform Software
-VRP (R) software, Version 8.180 (NE40E V800R012C10SPC300)
+{version_line}
 Copyright (C) 2012-2020 Huawei Technologies Co., Ltd.
-HUAWEI NE40E-X8A uptime is {days} days, {hours} hours, {minutes} minutes
-Patch Version: V800R012SPH017"""
+HUAWEI {model} uptime is {days} days, {hours} hours, {minutes} minutes"""
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,9 @@ class CliSession:
     # ----------------------------------------------------------------------------------- display
     def _do_display_version(self, match):
         minutes = int((time.time() - self.router.started) // 60)
-        return Reply(VERSION_TEXT.format(days=minutes // 1440, hours=minutes // 60 % 24, minutes=minutes % 60))
+        platform = self.router.platform
+        return Reply(VERSION_TEXT.format(version_line=platform.version_line, model=platform.model,
+                                         days=minutes // 1440, hours=minutes // 60 % 24, minutes=minutes % 60))
 
     def _do_display_current(self, match):
         section = match.tokens[3] if len(match.tokens) > 3 else None

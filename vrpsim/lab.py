@@ -17,6 +17,7 @@ import yaml
 
 from vrpsim.cli import CliSession
 from vrpsim.config import RouterConfig
+from vrpsim.platform import PlatformError, profile_for, readings_for
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,11 @@ class Router:
         self.authorized_keys = {asyncssh.import_public_key(k).public_data for k in keys}
         self.namespace = None          # set in netns mode
         self.reset_confirm = bool(spec.get("reset_confirm", False))
+        try:   # release profile and open-question readings (vrpsim/platform.py)
+            self.platform = profile_for(spec, defaults)
+            self.readings = readings_for(spec, defaults)
+        except PlatformError as exc:
+            raise TopologyError("%s: %s" % (self.name, exc)) from None
         self.startup_config = spec.get("config") or ""
         self.config = RouterConfig(self.name)
         self.started = time.time()
