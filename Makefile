@@ -83,7 +83,7 @@ test-packaging: setup
 test-molecule: setup
 	@if ls extensions/molecule/*/molecule.yml >/dev/null 2>&1; then \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" ANSIBLE_CONFIG="$(CURDIR)/ansible.cfg" $(BIN)/molecule test --all; \
-	else echo "test-molecule: no molecule scenarios yet"; fi
+	else echo "test-molecule: no molecule scenario found under extensions/molecule/"; exit 1; fi
 
 sanity: $(DEPS_STAMP)
 	$(BIN)/python scripts/sanity.py

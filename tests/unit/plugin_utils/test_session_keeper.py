@@ -17,8 +17,8 @@ from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpConnectionError, VrpTimeout
 from ansible_collections.netops.vrp.plugins.plugin_utils import session_keeper
 from ansible_collections.netops.vrp.plugins.plugin_utils.session_keeper import KeeperTransport
+from vrpsim.testing import running_lab
 
-running_lab = pytest.importorskip("vrpsim.testing").running_lab
 
 SECRET = "Kp-Secret-4711"
 TOPOLOGY = {
