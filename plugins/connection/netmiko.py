@@ -135,6 +135,15 @@ options:
       - name: NETOPS_VRP_IDLE_TIMEOUT
     vars:
       - name: netops_vrp_idle_timeout
+  session_name:
+    description:
+      - Name of a separate SSH session to the same router. Tasks with the same name share one login;
+        a task with another name gets its own login to the same router (for example to see what a
+        second operator session sees, as C(playbooks/vrp_probe.yml) does). Empty is the default session.
+    type: str
+    default: ""
+    vars:
+      - name: netops_vrp_session_name
   session_log:
     description:
       - File to append the whole SSH session to (netmiko session log, created mode 0600). The
@@ -214,4 +223,5 @@ class Connection(ConnectionBase):
             command_timeout=self.get_option("command_timeout"),
             idle_timeout=self.get_option("idle_timeout"),
             session_log=self.get_option("session_log"),
+            session_name=self.get_option("session_name") or "",
         )

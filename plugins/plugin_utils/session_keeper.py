@@ -42,7 +42,7 @@ Lifecycle
   ``keeper-<sha>.log`` (else that file holds only unexpected errors and is removed when empty).
 
 Protocol (one JSON object per line; a client connection serves one host after its ``hello``)
-- ``{"op": "hello", "session": {"host", "port", "username"}[, "settings": {...}]}`` ->
+- ``{"op": "hello", "session": {"host", "port", "username", "session_name"}[, "settings": {...}]}`` ->
   ``{"need_settings": true}`` (unknown host: send again with settings) or
   ``{"prompt": "<PE1>", "hostname": "PE1", "pid": N, "logins": N}`` (logs in first if needed)
 - ``{"op": "send", "command": "display bgp peer", "timeout": 30}`` -> ``{"output": .., "prompt": ..}``
@@ -145,9 +145,9 @@ def keeper_key(owner_pid, owner_start=None):
     return "keeper-" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
-def session_key(host, port, username):
-    """Which router session a task wants inside the keeper."""
-    return "%s|%s|%s" % (host, int(port or 22), username or "")
+def session_key(host, port, username, session_name=""):
+    """Which router session a task wants inside the keeper (``session_name``: a second login to the same router)."""
+    return "%s|%s|%s|%s" % (host, int(port or 22), username or "", session_name or "")
 
 
 def process_start_time(pid):
@@ -218,7 +218,7 @@ class KeeperTransport(Transport):
     def __init__(self, host, port=22, username=None, password=None, private_key_file=None,
                  use_ssh_agent=True, host_key_checking=False, known_hosts_file=None, connect_timeout=30,
                  command_timeout=60, idle_timeout=600, session_log=None, name=None, owner_pid=None,
-                 socket_dir=None):
+                 socket_dir=None, session_name=""):
         self.address = host
         self.port = int(port or 22)
         self.username = username
@@ -228,7 +228,7 @@ class KeeperTransport(Transport):
         self.idle_timeout = float(idle_timeout if idle_timeout is not None else DEFAULTS["idle_timeout"])
         self.owner_pid = int(owner_pid or os.getppid())
         self.owner_start = process_start_time(self.owner_pid)
-        self._session = dict(host=host, port=self.port, username=username)
+        self._session = dict(host=host, port=self.port, username=username, session_name=session_name or "")
         # sent only when the keeper does not know this router yet (see the module docstring)
         self._settings = dict(
             host=host, port=self.port, username=username, password=password,
@@ -236,7 +236,7 @@ class KeeperTransport(Transport):
             host_key_checking=bool(host_key_checking),
             known_hosts_file=known_hosts_file, connect_timeout=self.connect_timeout,
             command_timeout=self.command_timeout, idle_timeout=self.idle_timeout,
-            session_log=session_log, name=self.host,
+            session_log=session_log, name=self.host, session_name=session_name or "",
         )
         self._socket_dir = socket_dir
         self._sock = None
@@ -809,7 +809,8 @@ class Keeper:
         if op == "logout":
             if session is not None:
                 self.retire(session_key(session.settings["host"], session.settings["port"],
-                                        session.settings.get("username")), session)
+                                        session.settings.get("username"), session.settings.get("session_name")),
+                            session)
                 session.logout("logout requested")
             return {"ok": True}
         if op == "stop":

@@ -377,3 +377,20 @@ def test_process_helpers():
     assert session_keeper.keeper_key(1, 5) != session_keeper.keeper_key(2, 5)
     assert session_keeper.keeper_key(1, 5) != session_keeper.keeper_key(1, 6)   # pid reused
     assert session_keeper.session_key("h", 22, "u") != session_keeper.session_key("h", 2222, "u")
+
+
+def test_a_named_session_is_a_second_login_to_the_same_router(lab, owner, keeper_dir):
+    """``session_name`` (connection option) gives a task its own login; the default session is kept apart."""
+    before = lab.logins("PE1")
+    first = transport(lab, owner, keeper_dir)
+    VrpCli(first).display("display version")
+    first.close()
+    second = transport(lab, owner, keeper_dir, session_name="probe-second")
+    VrpCli(second).display("display version")
+    second.close()
+    again = transport(lab, owner, keeper_dir, session_name="probe-second")
+    VrpCli(again).display("display version")
+    assert lab.logins("PE1") - before == 2
+    assert len(ping(again)["sessions"]) == 2
+    again.shutdown()
+    assert session_keeper.session_key("h", 22, "u") != session_keeper.session_key("h", 22, "u", "x")
