@@ -9,14 +9,13 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from vrpsim import netns as vrpsim_netns
-from vrpsim.lab import CONTROL_SOCKET, LAB_FILE, Lab, TopologyError, default_state_dir, load_topology
+from vrpsim.lab import CONTROL_SOCKET, LAB_FILE, TopologyError, control_request, default_state_dir, load_topology, serve_lab
 
 UP_TIMEOUT = 120.0
 DOWN_TIMEOUT = 15.0
@@ -47,24 +46,6 @@ def _alive(pid):
     return True
 
 
-def control_request(state_dir, op, args=None, timeout=10.0):
-    """Send one request to a running lab's control socket; returns the result or raises RuntimeError."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout)
-        sock.connect(str(Path(state_dir) / CONTROL_SOCKET))
-        sock.sendall((json.dumps({"op": op, "args": args or {}}) + "\n").encode())
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    response = json.loads(data)
-    if not response.get("ok"):
-        raise RuntimeError(response.get("error"))
-    return response["result"]
-
-
 def cmd_serve(args):
     state_dir = _state_dir(args)
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -73,24 +54,7 @@ def cmd_serve(args):
     if args.containers:                         # vrpsim/containers.py: one container per router
         from vrpsim.containers import ContainerLab
         lab_factory = ContainerLab
-    asyncio.run(_serve(args.topology, state_dir, netns=True if args.netns else None, lab_factory=lab_factory))
-
-
-async def _serve(topology, state_dir, netns=None, lab_factory=None):
-    lab = (lab_factory or Lab)(topology, state_dir, netns=netns)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    started = time.monotonic()
-    try:
-        await lab.start()
-        logging.info("lab %s: %d routers listening after %.2f s", lab.topology["name"], len(lab.router_logins()),
-                     time.monotonic() - started)
-        await stop.wait()
-    finally:
-        await lab.stop()
-        (state_dir / LAB_FILE).unlink(missing_ok=True)
+    asyncio.run(serve_lab(args.topology, state_dir, netns=True if args.netns else None, lab_factory=lab_factory))
 
 
 def cmd_up(args):

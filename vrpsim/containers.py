@@ -35,7 +35,7 @@ from pathlib import Path
 import yaml
 
 from vrpsim.errors import CliError
-from vrpsim.lab import CONTROL_SOCKET, LAB_FILE, Lab, load_host_key, HOST_KEY_FILE
+from vrpsim.lab import CONTROL_SOCKET, HOST_KEY_FILE, LAB_FILE, Lab, control_request, load_host_key, serve_lab
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +279,6 @@ def _free_port():
 
 def _router_request(router_dir, op, args):
     """One request to a router container's own control socket (``routers/R/control.sock``)."""
-    from vrpsim.__main__ import control_request     # the one client of the control protocol
     return control_request(router_dir, op, args)
 
 
@@ -432,13 +431,12 @@ def teardown(state_dir):
 # ----------------------------------------------------------------------------------------- in the container
 def run_router(state_dir, world_socket):
     """Entry point inside a router container: the lab engine for one router, BGP via the coordinator."""
-    from vrpsim.__main__ import _serve
     topology = str(Path(state_dir) / "topology.yml")
     world = RemoteWorld(world_socket)
 
     def one_router_lab(topology, state_dir, **kwargs):
         return Lab(topology, state_dir, world_factory=lambda _: world, **kwargs)
-    asyncio.run(_serve(topology, Path(state_dir), lab_factory=one_router_lab))
+    asyncio.run(serve_lab(topology, Path(state_dir), lab_factory=one_router_lab))
 
 
 def main(argv=None):

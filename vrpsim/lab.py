@@ -9,6 +9,8 @@ import json
 import logging
 import os
 import re
+import signal
+import socket
 import time
 from pathlib import Path
 
@@ -412,3 +414,39 @@ def _write_private(path, text):
     tmp.write_text(text)
     tmp.chmod(0o600)
     os.replace(tmp, path)
+
+
+def control_request(state_dir, op, args=None, timeout=10.0):
+    """The client of ``Lab.control``: one request to a running lab's control socket; returns the result or raises RuntimeError."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(str(Path(state_dir) / CONTROL_SOCKET))
+        sock.sendall((json.dumps({"op": op, "args": args or {}}) + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    response = json.loads(data)
+    if not response.get("ok"):
+        raise RuntimeError(response.get("error"))
+    return response["result"]
+
+
+async def serve_lab(topology, state_dir, netns=None, lab_factory=None):
+    """Run a lab until SIGTERM/SIGINT (``vrpsim serve``; one router of a container lab too)."""
+    lab = (lab_factory or Lab)(topology, state_dir, netns=netns)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    started = time.monotonic()
+    try:
+        await lab.start()
+        logging.info("lab %s: %d routers listening after %.2f s", lab.topology["name"], len(lab.router_logins()),
+                     time.monotonic() - started)
+        await stop.wait()
+    finally:
+        await lab.stop()
+        (state_dir / LAB_FILE).unlink(missing_ok=True)

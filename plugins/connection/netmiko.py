@@ -11,11 +11,13 @@ short_description: SSH CLI sessions to Huawei VRP8 routers for the netops.vrp mo
 description:
   - Declares how to reach a Huawei VRP8 router (NE40E / NE8000) over SSH. The netops.vrp modules run
     as action plugins on the controller and send VRP CLI commands through one SSH session per router
-    per C(ansible-playbook) run, kept by a small per-router session keeper process (netmiko
-    C(huawei_vrpv8) without its silence waits).
-  - The keeper is started by the first task that needs the router, reused by later tasks over a
-    private unix socket, and exits when C(ansible-playbook) exits, after O(idle_timeout) seconds
-    without use, or on SIGTERM. Credentials are handed to it over a pipe, never on disk.
+    per C(ansible-playbook) run, kept by one session keeper process per run (netmiko C(huawei_vrpv8)
+    without its silence waits) that holds the sessions of every router of the run.
+  - The keeper is started by the first task that needs a router and reached by later tasks over a
+    private unix socket (mode 0600, in a directory only the user can read). A router's credentials
+    reach the keeper over that socket the first time the router is used and stay in its memory, never
+    on disk or on a command line. It logs out and exits when C(ansible-playbook) exits, on SIGTERM, and
+    logs a router out after O(idle_timeout) seconds without use.
   - This connection never runs Python or shell commands on the router; modules from other
     collections cannot use it (C(exec_command), C(put_file) and C(fetch_file) fail).
   - Works with standard inventory and AWX/AAP machine-credential variables.
