@@ -27,10 +27,13 @@ def format_up_down(seconds):
 
 
 def format_duration(seconds):
-    """Verbose ``Up for 00h21m07s`` (total hours beyond 24 h: UNVERIFIED, devices may show days)."""
+    """Verbose ``Up for 00h21m07s``; from a day on ``1d13h13m00s`` [NE40E-CR display-bgp-Vrfflow-peer-verbose]."""
     seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
+    if days:
+        return "%dd%02dh%02dm%02ds" % (days, hours, minutes, secs)
     return "%02dh%02dm%02ds" % (hours, minutes, secs)
 
 
@@ -91,11 +94,15 @@ def peer_width(rows):
     return 33 if any(":" in r.address for r in rows) else 16
 
 
-def format_peer_summary(router_id, local_as, rows):
-    """``display bgp peer`` / ``display bgp ipv6 peer`` (reference §5.1)."""
-    established = sum(1 for r in rows if r.state == "Established")
+def format_peer_summary(router_id, local_as, rows, vpn_rows=()):
+    """``display bgp peer`` / ``display bgp ipv6 peer`` / ``display bgp vpnv4 vpn-instance X peer`` (plain
+    layout, no VPN-Instance heading [NE40E-CR display-bgp-vrf-peer-brief(BGPOM)]); the totals also count
+    ``vpn_rows``, the VPN-instance peers ``display bgp vpnv4 all peer`` lists after the table [NE40E-CG
+    Example_for_Configuring_L3VPNv4_over_OSPFv3_SRv6_BE: 1 public + 1 vpn1 peer -> ``Total number of peers : 2``]."""
+    counted = list(rows) + list(vpn_rows)
+    established = sum(1 for r in counted if r.state == "Established")
     out = ["", " BGP local router ID : %s" % router_id, " Local AS number : %s" % local_as,
-           " Total number of peers : %-18dPeers in established state : %d" % (len(rows), established), ""]
+           " Total number of peers : %-18dPeers in established state : %d" % (len(counted), established), ""]
     out += format_peer_table_rows(rows, peer_width(rows))
     return "\n".join(out) + "\n"
 
@@ -132,9 +139,14 @@ def format_peer_verbose(row, local_router_id):
         out.append(" BGP current state: Established, Up for %s" % format_duration(row.up_down))
         out.append(" BGP current event: RecvKeepalive")
         out.append(" BGP last state: OpenConfirm")
+    elif row.state.startswith("Idle"):
+        # no "Down for" when Idle [NE40E-CR display-bgp-l2vpn-ad-peer(BGPL2VPNAD)]
+        out.append(" BGP current state: %s" % row.state)
+        out.append(" BGP current event: Start")
+        out.append(" BGP last state: %s" % row.last_state)
     else:
         out.append(" BGP current state: %s, Down for %s" % (row.state, format_duration(row.up_down)))  # UNVERIFIED
-        out.append(" BGP current event: %s" % ("Start" if row.state.startswith("Idle") else "ConnectRetryTimerExpired"))
+        out.append(" BGP current event: ConnectRetryTimerExpired")
         out.append(" BGP last state: %s" % row.last_state)
     out += [" BGP Peer Up count: %d" % row.up_count,
             " Received total routes: %d" % row.received_total,
@@ -176,13 +188,13 @@ def format_peer_verbose(row, local_router_id):
         # CE prints "Soft-Reconfiguration has been enabled" for the equivalent feature.
         out.append(" Keep-all-routes has been enabled")
     out.append(" Peer Preferred Value: 0")
-    if row.import_policy or row.export_policy:
-        out.append(" Routing policy configured:")
-        if row.import_policy:
-            out.append(" Import route policy is: %s" % row.import_policy)
-        if row.export_policy:
-            out.append(" Export route policy is: %s" % row.export_policy)
-    else:
+    # the header is printed with or without policies [NE40E-CR display-bgp-peer(BGPOM), display-bgp-vpnv4-peer]
+    out.append(" Routing policy configured:")
+    if row.import_policy:
+        out.append(" Import route policy is: %s" % row.import_policy)
+    if row.export_policy:
+        out.append(" Export route policy is: %s" % row.export_policy)
+    if not (row.import_policy or row.export_policy):
         out.append(" No routing policy is configured")
     return "\n".join(out) + "\n"
 
@@ -370,12 +382,11 @@ def _peer_command(world, state, af, vrf_sections, tokens, base_index):
     table_af = "ipv4" if vrf is not None else af
     if not tokens:
         rows = [peer_row(world, state, s, table_af) for s in sessions_in(state, table_af, vrf)]
-        if vrf is not None:
-            return "\n".join(format_vpn_sections(state.router_id, [(vrf, rows)])) + "\n"
-        text = format_peer_summary(state.router_id, _local_as_text(state), rows)
+        sections = [(v, [peer_row(world, state, s, "ipv4") for s in sessions_in(state, "ipv4", v)])
+                    for v in vrf_sections or ()]
+        text = format_peer_summary(state.router_id, _local_as_text(state), rows,
+                                   [r for _vrf, vrows in sections for r in vrows])
         if vrf_sections:
-            sections = [(v, [peer_row(world, state, s, "ipv4") for s in sessions_in(state, "ipv4", v)])
-                        for v in vrf_sections]
             text += "\n".join(format_vpn_sections(state.router_id, sections)) + "\n"
         return text
     if tokens[0] == "verbose":

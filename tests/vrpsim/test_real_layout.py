@@ -1,0 +1,195 @@
+"""vrpsim's ``display bgp`` rendering held against REAL layouts (tests/unit/fixtures/real/, PROVENANCE.md).
+
+A small world is put in the state of each real example; the structure is compared: the fixed text of the
+header lines, the table header, the column positions of rows (start of the left-aligned Peer column, end
+of every right-aligned column) and the blank-line pattern. Values (counters, addresses) differ by design.
+"""
+import os
+import re
+
+import pytest
+
+from vrpsim.bgp import BgpWorld
+
+REAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit", "fixtures", "real")
+ROW = re.compile(r"^\s*[0-9A-Fa-f:.]+\s+4\s+\S+\s+\d+\s+\d+\s+\d+\s+\S+\s+\S+\s+\d+\s*$")
+
+
+def real(name):
+    with open(os.path.join(REAL, name)) as handle:
+        return handle.read()
+
+
+def skeleton(text):
+    """One entry per line: '' (blank), '<row>', or the line with its values masked."""
+    out = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if not line:
+            out.append("")
+        elif ROW.match(line):
+            out.append("<row>")
+        else:
+            line = re.sub(r"VPN-Instance \S+, Router ID \S+:", "VPN-Instance X, Router ID X:", line)
+            out.append(re.sub(r"(?<=: )\S+", "X", line))
+    return out
+
+
+def columns(row):
+    """Start of the Peer column, then the end of every other (right-aligned) column."""
+    tokens = list(re.finditer(r"\S+", row))
+    return [tokens[0].start()] + [t.end() for t in tokens[1:]]
+
+
+def rows(text):
+    return [line.rstrip() for line in text.splitlines() if ROW.match(line)]
+
+
+class Clock:
+    t = 500.0
+
+    def __call__(self):
+        return self.t
+
+
+TOPO = {
+    "timing": {"establish_delay": 1.0},
+    "routers": [{"name": "PE1", "addresses": ["1.1.1.1"], "vpn_addresses": {"vpn1": ["10.1.1.1"]}},
+                {"name": "PE2", "addresses": ["3.3.3.3"]}],
+    "external_peers": [
+        {"router": "PE1", "address": "10.1.1.2", "vpn_instance": "vpn1", "as": 65410,
+         "routes": [{"prefix": "10.40.0.0/16", "as_path": [65410]}]},
+        {"router": "PE1", "address": "192.0.2.9", "as": 65020, "routes": []},
+    ]}
+PE1 = """#
+ip vpn-instance vpn1
+ ipv4-family
+  route-distinguisher 100:1
+  vpn-target 100:1 both
+#
+bgp 100
+ router-id 1.1.1.1
+ peer 3.3.3.3 as-number 100
+ peer 192.0.2.9 as-number 65020
+ peer 10.9.9.9 as-number 65099
+ #
+ ipv4-family vpnv4
+  peer 3.3.3.3 enable
+ #
+ ipv4-family vpn-instance vpn1
+  peer 10.1.1.2 as-number 65410
+#
+return
+"""
+PE2 = """#
+bgp 100
+ router-id 3.3.3.3
+ peer 1.1.1.1 as-number 100
+ #
+ ipv4-family vpnv4
+  peer 1.1.1.1 enable
+#
+return
+"""
+
+
+@pytest.fixture
+def world():
+    clock = Clock()
+    w = BgpWorld(TOPO, clock=clock)
+    w.apply_config("PE1", PE1)
+    w.apply_config("PE2", PE2)
+    clock.t += 5 * 60 + 15
+    w.clock_ref = clock
+    return w
+
+
+def test_vpnv4_all_peer_layout(world):
+    """[NE40E-CG Example_for_Configuring_L3VPNv4_over_OSPFv3_SRv6_BE.md] (display_bgp_vpnv4_all_peer__ne40e-cg-srv6-be):
+    header block, one-line totals counting the VPN-instance peer too (``Total number of peers : 2``), blank lines
+    around ``Peer of IPv4-family for vpn instance :``, a table header under each ``VPN-Instance`` line."""
+    ref = real("display_bgp_vpnv4_all_peer__ne40e-cg-srv6-be.txt")
+    text = world.display("PE1", ["vpnv4", "all", "peer"])
+    assert skeleton(text) == skeleton(ref)
+    assert " Total number of peers : 2                 Peers in established state : 2" in text.splitlines()
+    assert [columns(r) for r in rows(text)] == [columns(r) for r in rows(ref)]
+
+
+def test_display_bgp_peer_table_columns(world):
+    """[ntc display_bgp_peer.raw] and [NE40E-CG SRv6 BE]: table header text and column positions of
+    ``display bgp peer`` (16-wide Peer column, right-aligned AS ... PrefRcv); header block as [NE40E-CG]."""
+    text = world.display("PE1", ["peer"])
+    ntc = real("display_bgp_peer__ntc.txt")
+    header = [line for line in text.splitlines() if line.startswith("  Peer ")]
+    assert header == [line.rstrip() for line in ntc.splitlines() if line.startswith("  Peer ")]
+    assert [line.startswith("  Peer") for line in skeleton(ntc)].count(True) == 1
+    ref_columns = {tuple(columns(r)) for r in rows(ntc)}
+    # every real row of both sources, whatever its values, has the same column positions as vrpsim's
+    ref_columns |= {tuple(columns(r)) for r in rows(real("display_bgp_vpnv4_all_peer__ne40e-cg-srv6-be.txt"))}
+    assert len(ref_columns) == 1
+    assert {tuple(columns(r)) for r in rows(text)} == ref_columns
+    cg = skeleton(real("display_bgp_vpnv4_all_peer__ne40e-cg-srv6-be.txt"))
+    assert skeleton(text) == cg[:6] + ["<row>"] * (len(skeleton(text)) - 6)
+
+
+def test_vpn_instance_peer_has_the_plain_layout(world):
+    """[NE40E-CR display-bgp-vrf-peer-brief(BGPOM)] (display_bgp_vpnv4_vpn-instance_peer__ne40e-cr): the same
+    layout as ``display bgp peer`` (router ID, AS, one-line totals, table), NO ``VPN-Instance`` heading."""
+    ref = real("display_bgp_vpnv4_vpn-instance_peer__ne40e-cr.txt")
+    text = world.display("PE1", ["vpnv4", "vpn-instance", "vpn1", "peer"])
+    assert "VPN-Instance" not in ref and "VPN-Instance" not in text
+    labels = [re.sub(r"\s+", " ", line.strip()) for line in skeleton(ref) if line and line != "<row>"]
+    assert labels == [re.sub(r"\s+", " ", line.strip()) for line in skeleton(text) if line and line != "<row>"
+                      and not line.startswith("  Peer ")] + [labels[-1]]
+    assert labels[-1].startswith("Peer V AS MsgRcvd MsgSent OutQ Up/Down State")
+    assert [r.split()[0] for r in rows(text)] == ["10.1.1.2"]
+    assert skeleton(text) == skeleton(world.display("PE1", ["peer"]))[:6] + ["<row>"]
+
+
+def verbose_keys(text):
+    """The label of every line (text before the first ':' or digit), in order."""
+    return [re.split(r"[:\d]", line.strip(), 1)[0].strip() for line in text.splitlines() if line.strip()]
+
+
+def in_order(sub, full):
+    it = iter(full)
+    return all(any(k == f for f in it) for k in sub)
+
+
+def test_verbose_established_layout(world):
+    """[NE40E-CR display-bgp-vrf-peer(BGPOM)] Examples[0]: the line labels vrpsim prints appear in the real
+    order, every real label of an established plain peer is printed, and ``Routing policy configured:``
+    heads the policy part even without a policy [also NE40E-CR display-bgp-peer(BGPOM)]."""
+    ref = verbose_keys(real("display_bgp_vpnv4_vpn-instance_peer_verbose__ne40e-cr.txt"))
+    text = world.display("PE1", ["vpnv4", "vpn-instance", "vpn1", "peer", "10.1.1.2", "verbose"])
+    mine = verbose_keys(text)
+    shared = [k for k in mine if k in ref]
+    assert in_order(shared, ref), shared
+    assert [k for k in ref if k not in mine] == ["Last keepalive sent",
+                                                  "Last update    received", "Last update    sent"]
+    assert text.splitlines()[-2:] == [" Routing policy configured:", " No routing policy is configured"]
+
+
+def test_verbose_idle_has_no_down_for(world):
+    """[NE40E-CR display-bgp-l2vpn-ad-peer(BGPL2VPNAD)] (display_bgp_l2vpn-ad_peer_verbose_idle__ne40e-cr):
+    ``BGP current state: Idle`` with nothing after it."""
+    ref = [line.strip() for line in real("display_bgp_l2vpn-ad_peer_verbose_idle__ne40e-cr.txt").splitlines()]
+    text = world.display("PE1", ["peer", "10.9.9.9", "verbose"])
+    assert "BGP current state: Idle" in ref
+    assert "BGP current state: Idle" in [line.strip() for line in text.splitlines()]
+    assert "Down for" not in text
+
+
+def test_verbose_up_for_beyond_a_day(world):
+    """[NE40E-CR display-bgp-Vrfflow-peer-verbose(FLOWSPECOM)]: ``Up for 1d13h13m00s`` after 37 h 13 min."""
+    ref = [line.strip() for line in
+           real("display_bgp_flow_vpnv4_vpn-instance_peer_verbose_days__ne40e-cr.txt").splitlines()]
+    command = ["vpnv4", "vpn-instance", "vpn1", "peer", "10.1.1.2", "verbose"]
+
+    def state_line():
+        text = world.display("PE1", command)
+        return next(line.strip() for line in text.splitlines() if "BGP current state" in line)
+    h, m, s = (int(x) for x in re.search(r"Up for (\d+)h(\d+)m(\d+)s", state_line()).groups())
+    world.clock_ref.t += 86400 + 13 * 3600 + 13 * 60 - (h * 3600 + m * 60 + s)
+    line = state_line()
+    assert line in ref and line == "BGP current state: Established, Up for 1d13h13m00s"
