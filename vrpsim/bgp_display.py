@@ -208,12 +208,16 @@ class GroupView:
     members: list          # [PeerRow]
     import_policy: Optional[str] = None
     export_policy: Optional[str] = None
+    vpn_instance: Optional[str] = None
 
 
 def format_group(group):
-    """One ``display bgp group`` block (reference §5.3)."""
+    """One ``display bgp group`` block (reference §5.3); a VPN-instance group names its instance after the
+    AS line, then a blank line [NE40E-CR display-bgp-group(BGPOM), display-bgp-vrf4-group(BGPOM)]."""
     out = [" BGP peer-group: %s" % group.name]
     out.append(" Remote AS: %s" % group.remote_as if group.remote_as else " Remote AS number isn't specified")
+    if group.vpn_instance:
+        out += [" VPN-Instance(IPv4-family): %s" % group.vpn_instance, ""]
     out += [" Authentication type configured: None",
             " Type : %s" % group.type,
             " Configured hold timer value: 180",
@@ -262,9 +266,10 @@ class RouteRow:
 
 
 def format_route_row(r):
-    """Columns as in the reference sample: status, Network, NextHop, MED, LocPrf, PrefVal, Path/Ogn."""
+    """Status, Network, NextHop, MED, LocPrf, PrefVal, Path/Ogn at the columns of the real rows [NE40E-CG
+    Example_for_Configuring_an_AS_Path_Filter (MED, PrefVal, Path/Ogn), Example_for_Configuring_VPN_ORF (LocPrf)]."""
     path_ogn = (r.path + r.origin) if r.path else r.origin
-    return " %-7s%-19s%-22s%10s%12s%10s      %s" % (
+    return " %-7s%-19s%-22s%10s%13s%9s      %s" % (
         r.status, r.prefix, r.next_hop, "" if r.med is None else r.med,
         "" if r.local_pref is None else r.local_pref, r.pref_val, path_ogn)
 
@@ -281,7 +286,8 @@ def format_route_table(router_id, rows, vpn_header=None):
             by_rd.setdefault(r.rd, []).append(r)
         for rd, group in by_rd.items():
             if rd is not None:
-                out += ["", " Route Distinguisher: %s" % rd]
+                # two blank lines before the table header [NE40E-CG Example_for_Configuring_VPN_ORF]
+                out += ["", " Route Distinguisher: %s" % rd, "", ""]
             out += [ROUTE_HEADER, ""]
             out += [format_route_row(r) for r in group]
     return "\n".join(out) + "\n"
@@ -426,7 +432,8 @@ def _group_command(world, state, vrf_list, tokens, base_index):
                 name=gname, type=g.group_type or "internal",
                 remote_as=g.as_text or (state.config.local_as_text if g.group_type != "external" else None),
                 members=[peer_row(world, state, s, af) for s in members],
-                import_policy=ga.import_policy if ga else None, export_policy=ga.export_policy if ga else None)))
+                import_policy=ga.import_policy if ga else None, export_policy=ga.export_policy if ga else None,
+                vpn_instance=vrf)))
     if name and not blocks:
         return " No such a peer-group\n"
     return "\n\n".join("\n".join(b) for b in blocks) + ("\n" if blocks else "")   # blank line between groups
@@ -586,12 +593,13 @@ def _vpnv4_groups(world, state, vrfs, tokens, base_index):
     name = tokens[0] if tokens else None
     public = _group_command(world, state, [None], tokens, base_index)
     parts = []
+    # section headings at column 0, then a blank line [NE40E-CR display-bgp-group(BGPOM) Examples[1]]
     if not public.startswith(" No such"):
-        parts.append(" Group in VPNV4:\n" + public)
+        parts.append("Group in VPNV4:\n\n" + public)
     for vrf in vrfs:
         text = _group_command(world, state, [vrf], tokens, base_index)
         if not text.startswith(" No such") and text:
-            parts.append(" Group in VPN-Instance:\n VPN-Instance(IPv4-family): %s\n%s" % (vrf, text))
+            parts.append("Group in VPN-Instance:\n\n" + text)
     if name and not parts:
         return " No such a peer-group\n"
     return " ***********************\n".join(parts)

@@ -376,7 +376,7 @@ def parse_peer_verbose(text):
 
 _GROUP_START = re.compile(r"^\s*BGP peer-group\s*:\s*(\S+)", re.I)
 _GROUP_SECTION = re.compile(r"^\s*Group in (VPNV4|VPN-Instance)\s*:", re.I)
-_GROUP_VRF = re.compile(r"^\s*VPN-Instance\(IPv4-family\)\s*:\s*(\S+)", re.I)
+_GROUP_VRF = re.compile(r"^\s*VPN-Instance(?:\(IPv4-family\))?\s*:\s*(\S+)", re.I)
 _GROUP_REMOTE_AS = re.compile(r"Remote AS\s*:?\s*(" + _AS + r")\s*$", re.I)
 _GROUP_TYPE = re.compile(r"Type\s*:\s*(internal|external)", re.I)
 _GROUP_POLICY = re.compile(r"(Import|Export) route policy is\s*:\s*(\S+)", re.I)
@@ -404,7 +404,10 @@ def parse_group(text):
             continue
         vrf = _GROUP_VRF.match(line)
         if vrf:
+            # printed inside the group's block, after ``Remote AS`` [NE40E-CR display-bgp-group(BGPOM)]
             vpn_instance = vrf.group(1)
+            if current is not None:
+                current["vpn_instance"] = vpn_instance
             continue
         start = _GROUP_START.match(line)
         if start:

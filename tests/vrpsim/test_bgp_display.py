@@ -310,7 +310,7 @@ def test_group_display(world):
 def test_routing_table_peer_forms(world):
     received = world.display("R1", ["routing-table", "peer", "192.0.2.1", "received-routes"])
     assert " Total Number of Routes: 2" in received
-    assert " *>     10.21.0.0/16       192.0.2.1                      0         100         0      65010 65099?" \
+    assert " *>     10.21.0.0/16       192.0.2.1                      0          100        0      65010 65099?" \
         in received
     adv = world.display("R1", ["routing-table", "peer", "192.0.2.1", "advertised-routes", "statistics"])
     assert adv == "\n Advertised routes total: 1\n"      # 10.30/16 from the other upstream

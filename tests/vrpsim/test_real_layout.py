@@ -58,8 +58,10 @@ TOPO = {
                 {"name": "PE2", "addresses": ["3.3.3.3"]}],
     "external_peers": [
         {"router": "PE1", "address": "10.1.1.2", "vpn_instance": "vpn1", "as": 65410,
-         "routes": [{"prefix": "10.40.0.0/16", "as_path": [65410]}]},
+         "routes": [{"prefix": "10.40.0.0/16", "as_path": [65410], "med": 0}]},
         {"router": "PE1", "address": "192.0.2.9", "as": 65020, "routes": []},
+        {"router": "PE1", "address": "192.0.2.5", "as": 20, "routes": [
+            {"prefix": "10.1.2.0/24", "as_path": [20], "origin": "?", "med": 0}]},
     ]}
 PE1 = """#
 ip vpn-instance vpn1
@@ -71,13 +73,16 @@ bgp 100
  router-id 1.1.1.1
  peer 3.3.3.3 as-number 100
  peer 192.0.2.9 as-number 65020
+ peer 192.0.2.5 as-number 20
  peer 10.9.9.9 as-number 65099
  #
  ipv4-family vpnv4
   peer 3.3.3.3 enable
  #
  ipv4-family vpn-instance vpn1
+  group G1 external
   peer 10.1.1.2 as-number 65410
+  peer 10.1.1.2 group G1
 #
 return
 """
@@ -193,3 +198,61 @@ def test_verbose_up_for_beyond_a_day(world):
     world.clock_ref.t += 86400 + 13 * 3600 + 13 * 60 - (h * 3600 + m * 60 + s)
     line = state_line()
     assert line in ref and line == "BGP current state: Established, Up for 1d13h13m00s"
+
+
+def route_columns(row):
+    """status / Network / NextHop starts, MED end, [LocPrf end], PrefVal end, Path/Ogn start."""
+    path_start = re.match(r"^(.*\S)\s{6,}\S", row).end() - 1    # Path/Ogn follows the last 6+ space gap
+    tokens = [t for t in re.finditer(r"\S+", row) if t.start() < path_start]
+    return tuple([t.start() for t in tokens[:3]] + [t.end() for t in tokens[3:]] + [path_start])
+
+
+def route_rows(text):
+    return [line.rstrip() for line in text.splitlines() if re.match(r"^ [*>a-zA-Z ]{1,6}\s+[0-9a-fA-F:.]+/\d+", line)]
+
+
+def route_skeleton(text):
+    out = []
+    for line in text.strip("\n").splitlines():
+        if not line.strip():
+            out.append("")
+        elif line in route_rows(text):
+            out.append("<route>")
+        else:
+            out.append(re.sub(r"(: |is )\S+$", r"\1X", line.rstrip()))
+    return out
+
+
+def test_routing_table_peer_layout(world):
+    """[NE40E-CG Example_for_Configuring_an_AS_Path_Filter] (display_bgp_routing-table_peer_advertised-routes__
+    ne40e-cg-as-path-filter): router ID, legend, two blank lines, total, header, blank, rows at the real columns;
+    LocPrf's column from [NE40E-CG Example_for_Configuring_VPN_ORF]."""
+    ref = real("display_bgp_routing-table_peer_advertised-routes__ne40e-cg-as-path-filter.txt")
+    text = world.display("PE1", ["routing-table", "peer", "192.0.2.9", "advertised-routes"])
+    assert route_rows(text)
+    assert route_skeleton(text) == route_skeleton(ref)[:len(route_skeleton(text))]
+    assert route_skeleton(ref)[len(route_skeleton(text)):] == ["<route>"]   # the example has one row more
+    mine = {route_columns(r) for r in route_rows(text)}
+    ebgp = {route_columns(r) for r in route_rows(ref)}
+    assert mine == ebgp
+    orf = real("display_bgp_vpnv4_all_routing-table_peer_advertised-routes__ne40e-cg-vpn-orf.txt")
+    ibgp = text_ibgp = world.display("PE2", ["vpnv4", "all", "routing-table", "peer", "1.1.1.1", "received-routes"])
+    assert {route_columns(r) for r in route_rows(ibgp)} == {route_columns(r) for r in route_rows(orf)}
+    # the Route Distinguisher part: blank, RD, two blanks, header, blank [VPN ORF]
+    assert route_skeleton(text_ibgp)[route_skeleton(text_ibgp).index(" Total Number of Routes: X"):] == \
+        route_skeleton(orf)[route_skeleton(orf).index(" Total Number of Routes: X"):]
+
+
+def test_group_vpn_instance_line_inside_the_block(world):
+    """[NE40E-CR display-bgp-vrf4-group(BGPOM)], [display-bgp-group(BGPOM) Examples[1]]: the instance is named
+    after the AS line, then a blank line; ``Group in VPN-Instance:`` at column 0 then a blank line."""
+    ref = real("display_bgp_vpnv4_vpn-instance_group__ne40e-cr.txt").splitlines()
+    text = world.display("PE1", ["vpnv4", "vpn-instance", "vpn1", "group"]).splitlines()
+    assert [re.sub(r"(?<=: )\S+", "X", line.strip()) for line in text[:4]] == \
+        [re.sub(r"(?<=: )\S+", "X", line.strip()) for line in ref[1:5]]
+    all_ref = real("display_bgp_vpnv4_all_group__ne40e-cr.txt").splitlines()
+    all_text = world.display("PE1", ["vpnv4", "all", "group"]).splitlines()
+    heading = all_text.index("Group in VPN-Instance:")
+    real_heading = all_ref.index("Group in VPN-Instance:")
+    assert [line.strip() for line in all_text[heading:heading + 5]] == \
+        [re.sub(r"(?<=: )vpn1$", "vpn1", line.strip()).replace("cc", "G1") for line in all_ref[real_heading:real_heading + 5]]

@@ -408,3 +408,55 @@ def test_every_real_fixture_has_provenance():
     listed = real("PROVENANCE.md")
     files = sorted(os.path.basename(f) for f in glob.glob(os.path.join(REAL, "*.txt")))
     assert files and [f for f in files if "`%s`" % f not in listed] == []
+
+
+# --- more routing tables (configuration guide examples) ----------------------------------------------------
+@pytest.mark.parametrize("name,router_id,expected", [
+    ("display_bgp_routing-table_peer_received-routes__ne40e-cg-orf.txt", "1.1.1.1", [
+        ("*>", "10.3.1.0/30", "10.1.1.2", 0, None, 0, "200", "?"),
+        ("*>", "10.3.1.1/32", "10.1.1.2", 0, None, 0, "200", "?")]),
+    ("display_bgp_routing-table_peer_advertised-routes__ne40e-cg-as-path-filter.txt", "2.2.2.2", [
+        ("*>", "10.1.2.0/24", "10.1.3.1", 0, None, 0, "20", "?"),
+        ("*>", "10.1.3.0/24", "10.1.3.1", 0, None, 0, "20", "?")]),
+    ("display_bgp_vpnv4_all_routing-table_peer_advertised-routes__ne40e-cg-vpn-orf.txt", "2.2.2.2", [
+        ("*>i", "33.33.33.33/32", "3.3.3.3", 0, 100, 0, "65440", "i")]),
+])
+def test_routing_table_peer_ne40e_cg(name, router_id, expected):
+    r = p.parse_routing_table(real(name))
+    assert (r["router_id"], r["total"]) == (router_id, len(expected))
+    assert routes(r) == expected
+
+
+# --- display bgp [vpnv4 ...] group --------------------------------------------------------------------------
+GROUP_KEYS = ("name", "remote_as", "type", "vpn_instance", "section", "members", "import_policy", "export_policy")
+
+
+def groups(name):
+    return [tuple(g[k] for k in GROUP_KEYS) for g in p.parse_group(real(name))]
+
+
+def test_group_ne40e_cr_with_peer_table():
+    assert groups("display_bgp_group__ne40e-cr.txt") == [
+        ("my-peer", "200", "internal", None, None, ["2.2.2.2"], None, None)]
+    peers = p.parse_group(real("display_bgp_group__ne40e-cr.txt"))[0]["peers"]
+    assert [(r["address"], r["remote_as"], r["state"], r["up_down_seconds"]) for r in peers] == [
+        ("2.2.2.2", "200", "Active", 47)]
+
+
+def test_group_vpnv4_all_ne40e_cr_instance_inside_block():
+    """Fixed: ``VPN-Instance(IPv4-family): vpn1`` comes after the group's first lines, it was lost."""
+    assert groups("display_bgp_vpnv4_all_group__ne40e-cr.txt") == [
+        ("aa", None, "external", None, "vpnv4", ["3.3.3.3"], None, None),
+        ("bb", "100", "internal", None, "vpnv4", [], None, None),
+        ("cc", None, "external", "vpn1", "vpn-instance", ["2.2.2.1"], None, None)]
+
+
+def test_group_vpnv4_all_name_ne40e_cr_short_instance_label():
+    """Fixed: ``VPN-Instance: 1`` (no ``(IPv4-family)``)."""
+    assert groups("display_bgp_vpnv4_all_group_name__ne40e-cr.txt") == [
+        ("rr1", None, "external", "1", "vpn-instance", [], None, None)]
+
+
+def test_group_vpn_instance_ne40e_cr():
+    assert groups("display_bgp_vpnv4_vpn-instance_group__ne40e-cr.txt") == [
+        ("bb", None, "external", "vpn2", None, ["10.1.1.2"], None, None)]
