@@ -117,10 +117,11 @@ def format_vpn_sections(router_id, sections):
 
 
 def _counter_block(title, counters):
+    """``Received: Total N messages`` and the counters at column 18 [NE40E-CR display-bgp-peer(BGPOM)]."""
     total = sum(counters.values())
     lines = [" %s: Total %d messages" % (title, total)]
     for label in ("Update", "Open", "KeepAlive", "Notification", "Refresh"):
-        lines.append("          %-31s%d" % (label + " messages", counters.get(label, 0)))
+        lines.append("%18s%-31s%d" % ("", label + " messages", counters.get(label, 0)))
     return lines
 
 

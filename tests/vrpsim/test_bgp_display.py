@@ -53,17 +53,17 @@ REF_VERBOSE = """ BGP Peer is 192.0.2.1,  remote AS 65010
   Peer supports bgp 4-byte-as capability
   Address family IPv4 Unicast: advertised and received
  Received: Total 45 messages
-          Update messages                3
-          Open messages                  1
-          KeepAlive messages             40
-          Notification messages          0
-          Refresh messages               1
+                  Update messages                3
+                  Open messages                  1
+                  KeepAlive messages             40
+                  Notification messages          0
+                  Refresh messages               1
  Sent: Total 52 messages
-          Update messages                10
-          Open messages                  1
-          KeepAlive messages             40
-          Notification messages          0
-          Refresh messages               1
+                  Update messages                10
+                  Open messages                  1
+                  KeepAlive messages             40
+                  Notification messages          0
+                  Refresh messages               1
  Authentication type configured: None
 """
 REF_VERBOSE_TAIL = """ Optional capabilities:
@@ -290,7 +290,7 @@ def test_verbose_fields(world):
     assert " No routing policy is configured" in norr
     world.refresh("R1", ["192.0.2.1", "import"])
     rr = world.display("R1", ["peer", "192.0.2.1", "verbose"])
-    assert re.search(r" Sent: Total \d+ messages\n(?:.*\n){4}          Refresh messages               1", rr)
+    assert re.search(r" Sent: Total \d+ messages\n(?:.*\n){4}                  Refresh messages               1", rr)
     assert " Last refresh sent      : " in rr
     idle = world.display("R1", ["peer", "10.9.9.9", "verbose"])
     assert " BGP current state: Idle\n" in idle and "Down for" not in idle

@@ -4,12 +4,15 @@ A small world is put in the state of each real example; the structure is compare
 header lines, the table header, the column positions of rows (start of the left-aligned Peer column, end
 of every right-aligned column) and the blank-line pattern. Values (counters, addresses) differ by design.
 """
+import copy
 import os
 import re
+import time
 
 import pytest
 
 from vrpsim.bgp import BgpWorld
+from vrpsim.testing import running_lab
 
 REAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit", "fixtures", "real")
 ROW = re.compile(r"^\s*[0-9A-Fa-f:.]+\s+4\s+\S+\s+\d+\s+\d+\s+\d+\s+\S+\s+\S+\s+\d+\s*$")
@@ -256,3 +259,37 @@ def test_group_vpn_instance_line_inside_the_block(world):
     real_heading = all_ref.index("Group in VPN-Instance:")
     assert [line.strip() for line in all_text[heading:heading + 5]] == \
         [re.sub(r"(?<=: )vpn1$", "vpn1", line.strip()).replace("cc", "G1") for line in all_ref[real_heading:real_heading + 5]]
+
+
+def test_the_same_layouts_over_ssh(tmp_path):
+    """The CLI engine prints what the world renders: the same real layouts on a lab over SSH
+    [NE40E-CG Example_for_Configuring_L3VPNv4_over_OSPFv3_SRv6_BE; NE40E-CR display-bgp-vrf-peer-brief(BGPOM)]."""
+    topo = copy.deepcopy(TOPO)
+    topo["timing"] = {"establish_delay": 0.2}
+    topo["defaults"] = {"username": "admin", "password": "Admin@123", "host": "127.0.0.1"}
+    for router, config in zip(topo["routers"], (PE1, PE2)):
+        router["config"] = "\n".join(line for line in config.splitlines() if line not in ("#", "return"))
+    with running_lab(topo, tmp_path) as lab:
+        time.sleep(0.5)
+        with lab.shell("PE1") as sh:
+            all_peers, _ = sh.run("display bgp vpnv4 all peer")
+            vrf_peers, _ = sh.run("display bgp vpnv4 vpn-instance vpn1 peer")
+    all_peers, vrf_peers = all_peers.replace("\r", ""), vrf_peers.replace("\r", "")
+    ref = real("display_bgp_vpnv4_all_peer__ne40e-cg-srv6-be.txt")
+    assert skeleton(all_peers) == skeleton(ref)
+    assert [columns(r) for r in rows(all_peers)] == [columns(r) for r in rows(ref)]
+    assert "VPN-Instance" not in vrf_peers and [r.split()[0] for r in rows(vrf_peers)] == ["10.1.1.2"]
+    assert skeleton(vrf_peers) == skeleton(ref)[:6] + ["<row>"]
+
+
+def test_verbose_message_counters_layout(world):
+    """[NE40E-CR display-bgp-peer(BGPOM)] (display_bgp_peer_verbose__ne40e-cr): ``Received: Total N messages``
+    then each counter at column 18, its value at column 49."""
+    ref = real("display_bgp_peer_verbose__ne40e-cr.txt")
+    text = world.display("PE1", ["peer", "192.0.2.5", "verbose"])
+
+    def counters(t):
+        return [re.sub(r"\d+", "N", line.rstrip()) for line in t.splitlines()
+                if re.match(r"^ (Received|Sent): Total \d+ messages$|^\s+\w+ messages\s+\d+$", line)]
+    assert counters(text) == counters(ref)
+    assert len(counters(text)) == 12
