@@ -460,3 +460,35 @@ def test_group_vpnv4_all_name_ne40e_cr_short_instance_label():
 def test_group_vpn_instance_ne40e_cr():
     assert groups("display_bgp_vpnv4_vpn-instance_group__ne40e-cr.txt") == [
         ("bb", None, "external", "vpn2", None, ["10.1.1.2"], None, None)]
+
+
+# --- CloudEngine V300R023 VPN forms ---------------------------------------------------------------------------
+def test_display_bgp_vpnv4_all_peer_ce_cr_wide_column():
+    r = p.parse_peer_brief(real("display_bgp_vpnv4_all_peer__ce-cr.txt"))
+    assert header(r) == ("10.1.1.1", "100", 1, 1, None)
+    assert rows(r) == [("10.1.1.2", "100", 7, 7, 184, "Established", 0, None)]
+
+
+def test_display_bgp_vpnv4_vpn_instance_peer_ce_cr_plain_layout():
+    r = p.parse_peer_brief(real("display_bgp_vpnv4_vpn-instance_peer__ce-cr.txt"))
+    assert header(r) == ("10.1.1.1", "100", 1, 1, 1)
+    assert rows(r) == [("10.1.1.1", "65410", 207, 192, 10789, "Established", 1, None)]
+
+
+def test_verbose_ce_cr_vpnv4_all():
+    values, peers = verbose("display_bgp_vpnv4_all_peer_verbose__ce-cr.txt")
+    assert values == [("2.2.2.2", "100", "internal", "2.2.2.2", "Established", "01h12m50s", 4370, None,
+                       "OpenConfirm", 1, 0, 1, True, True, 1, 0, "2015-01-07 08:37:36+00:00", None, None, None,
+                       None)]
+    assert peers[0]["messages"]["sent"]["total"] == 97
+
+
+def test_routing_table_ce_cr_several_route_distinguishers():
+    """``Total number of routes from all PE`` is not the table total; ``?`` alone is an origin, no AS path."""
+    r = p.parse_routing_table(real("display_bgp_instance_vpnv4_all_routing-table_peer_accepted-routes__ce-cr.txt"))
+    assert (r["router_id"], r["total"]) == ("172.16.1.1", None)
+    assert routes(r) == [("*>", "10.4.4.4/32", "0.0.0.0", 0, None, 0, "", "?"),
+                         ("*>i", "10.11.11.11/32", "10.1.1.9", 0, 100, 0, "", "?"),
+                         ("*>", "10.3.3.3/32", "0.0.0.0", 0, None, 0, "", "?"),
+                         ("*>i", "10.11.11.12/32", "10.1.1.9", 0, 100, 0, "", "?"),
+                         ("*>i", "10.11.11.13/32", "10.1.1.9", 0, 100, 0, "", "?")]
