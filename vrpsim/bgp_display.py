@@ -27,10 +27,13 @@ def format_up_down(seconds):
 
 
 def format_duration(seconds):
-    """Verbose ``Up for 00h21m07s`` (total hours beyond 24 h: UNVERIFIED, devices may show days)."""
+    """Verbose ``Up for 00h21m07s``; from a day on ``1d13h13m00s`` [NE40E-CR display-bgp-Vrfflow-peer-verbose]."""
     seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
+    if days:
+        return "%dd%02dh%02dm%02ds" % (days, hours, minutes, secs)
     return "%02dh%02dm%02ds" % (hours, minutes, secs)
 
 
@@ -91,11 +94,15 @@ def peer_width(rows):
     return 33 if any(":" in r.address for r in rows) else 16
 
 
-def format_peer_summary(router_id, local_as, rows):
-    """``display bgp peer`` / ``display bgp ipv6 peer`` (reference §5.1)."""
-    established = sum(1 for r in rows if r.state == "Established")
+def format_peer_summary(router_id, local_as, rows, vpn_rows=()):
+    """``display bgp peer`` / ``display bgp ipv6 peer`` / ``display bgp vpnv4 vpn-instance X peer`` (plain
+    layout, no VPN-Instance heading [NE40E-CR display-bgp-vrf-peer-brief(BGPOM)]); the totals also count
+    ``vpn_rows``, the VPN-instance peers ``display bgp vpnv4 all peer`` lists after the table [NE40E-CG
+    Example_for_Configuring_L3VPNv4_over_OSPFv3_SRv6_BE: 1 public + 1 vpn1 peer -> ``Total number of peers : 2``]."""
+    counted = list(rows) + list(vpn_rows)
+    established = sum(1 for r in counted if r.state == "Established")
     out = ["", " BGP local router ID : %s" % router_id, " Local AS number : %s" % local_as,
-           " Total number of peers : %-18dPeers in established state : %d" % (len(rows), established), ""]
+           " Total number of peers : %-18dPeers in established state : %d" % (len(counted), established), ""]
     out += format_peer_table_rows(rows, peer_width(rows))
     return "\n".join(out) + "\n"
 
@@ -110,10 +117,11 @@ def format_vpn_sections(router_id, sections):
 
 
 def _counter_block(title, counters):
+    """``Received: Total N messages`` and the counters at column 18 [NE40E-CR display-bgp-peer(BGPOM)]."""
     total = sum(counters.values())
     lines = [" %s: Total %d messages" % (title, total)]
     for label in ("Update", "Open", "KeepAlive", "Notification", "Refresh"):
-        lines.append("          %-31s%d" % (label + " messages", counters.get(label, 0)))
+        lines.append("%18s%-31s%d" % ("", label + " messages", counters.get(label, 0)))
     return lines
 
 
@@ -132,9 +140,14 @@ def format_peer_verbose(row, local_router_id):
         out.append(" BGP current state: Established, Up for %s" % format_duration(row.up_down))
         out.append(" BGP current event: RecvKeepalive")
         out.append(" BGP last state: OpenConfirm")
+    elif row.state.startswith("Idle"):
+        # no "Down for" when Idle [NE40E-CR display-bgp-l2vpn-ad-peer(BGPL2VPNAD)]
+        out.append(" BGP current state: %s" % row.state)
+        out.append(" BGP current event: Start")
+        out.append(" BGP last state: %s" % row.last_state)
     else:
         out.append(" BGP current state: %s, Down for %s" % (row.state, format_duration(row.up_down)))  # UNVERIFIED
-        out.append(" BGP current event: %s" % ("Start" if row.state.startswith("Idle") else "ConnectRetryTimerExpired"))
+        out.append(" BGP current event: ConnectRetryTimerExpired")
         out.append(" BGP last state: %s" % row.last_state)
     out += [" BGP Peer Up count: %d" % row.up_count,
             " Received total routes: %d" % row.received_total,
@@ -176,13 +189,13 @@ def format_peer_verbose(row, local_router_id):
         # CE prints "Soft-Reconfiguration has been enabled" for the equivalent feature.
         out.append(" Keep-all-routes has been enabled")
     out.append(" Peer Preferred Value: 0")
-    if row.import_policy or row.export_policy:
-        out.append(" Routing policy configured:")
-        if row.import_policy:
-            out.append(" Import route policy is: %s" % row.import_policy)
-        if row.export_policy:
-            out.append(" Export route policy is: %s" % row.export_policy)
-    else:
+    # the header is printed with or without policies [NE40E-CR display-bgp-peer(BGPOM), display-bgp-vpnv4-peer]
+    out.append(" Routing policy configured:")
+    if row.import_policy:
+        out.append(" Import route policy is: %s" % row.import_policy)
+    if row.export_policy:
+        out.append(" Export route policy is: %s" % row.export_policy)
+    if not (row.import_policy or row.export_policy):
         out.append(" No routing policy is configured")
     return "\n".join(out) + "\n"
 
@@ -196,12 +209,16 @@ class GroupView:
     members: list          # [PeerRow]
     import_policy: Optional[str] = None
     export_policy: Optional[str] = None
+    vpn_instance: Optional[str] = None
 
 
 def format_group(group):
-    """One ``display bgp group`` block (reference §5.3)."""
+    """One ``display bgp group`` block (reference §5.3); a VPN-instance group names its instance after the
+    AS line, then a blank line [NE40E-CR display-bgp-group(BGPOM), display-bgp-vrf4-group(BGPOM)]."""
     out = [" BGP peer-group: %s" % group.name]
     out.append(" Remote AS: %s" % group.remote_as if group.remote_as else " Remote AS number isn't specified")
+    if group.vpn_instance:
+        out += [" VPN-Instance(IPv4-family): %s" % group.vpn_instance, ""]
     out += [" Authentication type configured: None",
             " Type : %s" % group.type,
             " Configured hold timer value: 180",
@@ -250,9 +267,10 @@ class RouteRow:
 
 
 def format_route_row(r):
-    """Columns as in the reference sample: status, Network, NextHop, MED, LocPrf, PrefVal, Path/Ogn."""
+    """Status, Network, NextHop, MED, LocPrf, PrefVal, Path/Ogn at the columns of the real rows [NE40E-CG
+    Example_for_Configuring_an_AS_Path_Filter (MED, PrefVal, Path/Ogn), Example_for_Configuring_VPN_ORF (LocPrf)]."""
     path_ogn = (r.path + r.origin) if r.path else r.origin
-    return " %-7s%-19s%-22s%10s%12s%10s      %s" % (
+    return " %-7s%-19s%-22s%10s%13s%9s      %s" % (
         r.status, r.prefix, r.next_hop, "" if r.med is None else r.med,
         "" if r.local_pref is None else r.local_pref, r.pref_val, path_ogn)
 
@@ -269,7 +287,8 @@ def format_route_table(router_id, rows, vpn_header=None):
             by_rd.setdefault(r.rd, []).append(r)
         for rd, group in by_rd.items():
             if rd is not None:
-                out += ["", " Route Distinguisher: %s" % rd]
+                # two blank lines before the table header [NE40E-CG Example_for_Configuring_VPN_ORF]
+                out += ["", " Route Distinguisher: %s" % rd, "", ""]
             out += [ROUTE_HEADER, ""]
             out += [format_route_row(r) for r in group]
     return "\n".join(out) + "\n"
@@ -370,12 +389,11 @@ def _peer_command(world, state, af, vrf_sections, tokens, base_index):
     table_af = "ipv4" if vrf is not None else af
     if not tokens:
         rows = [peer_row(world, state, s, table_af) for s in sessions_in(state, table_af, vrf)]
-        if vrf is not None:
-            return "\n".join(format_vpn_sections(state.router_id, [(vrf, rows)])) + "\n"
-        text = format_peer_summary(state.router_id, _local_as_text(state), rows)
+        sections = [(v, [peer_row(world, state, s, "ipv4") for s in sessions_in(state, "ipv4", v)])
+                    for v in vrf_sections or ()]
+        text = format_peer_summary(state.router_id, _local_as_text(state), rows,
+                                   [r for _vrf, vrows in sections for r in vrows])
         if vrf_sections:
-            sections = [(v, [peer_row(world, state, s, "ipv4") for s in sessions_in(state, "ipv4", v)])
-                        for v in vrf_sections]
             text += "\n".join(format_vpn_sections(state.router_id, sections)) + "\n"
         return text
     if tokens[0] == "verbose":
@@ -415,7 +433,8 @@ def _group_command(world, state, vrf_list, tokens, base_index):
                 name=gname, type=g.group_type or "internal",
                 remote_as=g.as_text or (state.config.local_as_text if g.group_type != "external" else None),
                 members=[peer_row(world, state, s, af) for s in members],
-                import_policy=ga.import_policy if ga else None, export_policy=ga.export_policy if ga else None)))
+                import_policy=ga.import_policy if ga else None, export_policy=ga.export_policy if ga else None,
+                vpn_instance=vrf)))
     if name and not blocks:
         return " No such a peer-group\n"
     return "\n\n".join("\n".join(b) for b in blocks) + ("\n" if blocks else "")   # blank line between groups
@@ -575,12 +594,13 @@ def _vpnv4_groups(world, state, vrfs, tokens, base_index):
     name = tokens[0] if tokens else None
     public = _group_command(world, state, [None], tokens, base_index)
     parts = []
+    # section headings at column 0, then a blank line [NE40E-CR display-bgp-group(BGPOM) Examples[1]]
     if not public.startswith(" No such"):
-        parts.append(" Group in VPNV4:\n" + public)
+        parts.append("Group in VPNV4:\n\n" + public)
     for vrf in vrfs:
         text = _group_command(world, state, [vrf], tokens, base_index)
         if not text.startswith(" No such") and text:
-            parts.append(" Group in VPN-Instance:\n VPN-Instance(IPv4-family): %s\n%s" % (vrf, text))
+            parts.append("Group in VPN-Instance:\n\n" + text)
     if name and not parts:
         return " No such a peer-group\n"
     return " ***********************\n".join(parts)

@@ -102,7 +102,7 @@ _BRIEF_HEADER = [
     ("dynamic_peers", re.compile(r"Total number of dynamic peers\s*:\s*(\d+)", re.I)),
 ]
 _BRIEF_TAIL = (r"(?P<version>\d)\s+(?P<remote_as>" + _AS + r")\s+(?P<msg_rcvd>\d+)\s+(?P<msg_sent>\d+)\s+"
-               r"(?P<out_q>\d+)\s+(?P<up_down>\S+)\s+(?P<state>[A-Za-z]+(?:\([A-Za-z]+\))?)\s+"
+               r"(?P<out_q>\d+)\s+(?P<up_down>\S+)\s+(?P<state>admin down|[A-Za-z]+(?:\([A-Za-z]+\))?)\s+"
                r"(?P<prefixes_received>\d+)\s*$")
 _BRIEF_ROW = re.compile(r"^\s*(?P<dynamic>\*)?\s*(?P<address>" + _ADDR + r")\s+" + _BRIEF_TAIL)
 _BRIEF_WRAPPED_ADDR = re.compile(r"^\s*(?P<dynamic>\*)?\s*(?P<address>" + _ADDR + r")\s*$")
@@ -186,7 +186,7 @@ def parse_peer_brief(text):
 
 # --- display bgp ... peer [ADDR] verbose ---------------------------------------------------------------
 
-_VERBOSE_START = re.compile(r"^\s*BGP Peer is\s+(?P<address>" + _ADDR + r")\s*,\s*remote AS\s+(?P<remote_as>"
+_VERBOSE_START = re.compile(r"^\s*BGP Peer is\s+(?P<address>" + _ADDR + r")(?:\([^)]*\))?\s*,\s*remote AS\s+(?P<remote_as>"
                             + _AS + r")", re.I)
 _VERBOSE_FIELDS = [
     ("type", re.compile(r"^\s*Type\s*:\s*(EBGP|IBGP)", re.I)),
@@ -200,8 +200,8 @@ _VERBOSE_FIELDS = [
     ("advertised_total_routes", re.compile(r"^\s*Advertised total routes\s*:\s*(\d+)", re.I)),
     ("import_policy", re.compile(r"^\s*Import route policy is\s*:\s*(\S+)", re.I)),
     ("export_policy", re.compile(r"^\s*Export route policy is\s*:\s*(\S+)", re.I)),
-    ("last_refresh_received", re.compile(r"^\s*Last refresh received\s*:\s*(.+?)\s*$", re.I)),
-    ("last_refresh_sent", re.compile(r"^\s*Last refresh sent\s*:\s*(.+?)\s*$", re.I)),
+    ("last_refresh_received", re.compile(r"^\s*Last refresh\s+received\s*:\s*(.+?)\s*$", re.I)),
+    ("last_refresh_sent", re.compile(r"^\s*Last refresh\s+sent\s*:\s*(.+?)\s*$", re.I)),
 ]
 # parse_peer_verbose_all dispatches each line on its key: the first 3 characters after its indentation,
 # casefolded. Every anchored verbose pattern starts with a literal word, so a line can only match the
@@ -234,7 +234,7 @@ _VERBOSE_STATE = re.compile(r"^\s*BGP current state\s*:\s*(?P<state>[A-Za-z]+(?:
 _MSG_DIRECTION = re.compile(r"^\s*(?P<dir>Received|Sent)\s*:\s*(?:Total\s+(?P<total>\d+)\s+messages)?\s*$", re.I)
 _MSG_COUNTER = re.compile(r"^\s+(?P<kind>Update|Open|KeepAlive|Notification|Refresh)\s+messages\s+(?P<n>\d+)\s*$",
                           re.I)
-_MSG_TOTAL = re.compile(r"^\s+Total\s+messages\s+(?P<n>\d+)\s*$", re.I)
+_MSG_TOTAL = re.compile(r"^\s+Total(?:\s+messages)?\s+(?P<n>\d+)\s*$", re.I)
 _AF_LINE = re.compile(r"^\s*Address family\s+(?P<af>.+?)\s*:\s*(?P<how>advertised and received|advertised|received)"
                       r"\s*$", re.I)
 _KEEP_ALL = re.compile(r"keep[- ]all[- ]routes|Soft-Reconfiguration has been enabled", re.I)
@@ -376,7 +376,7 @@ def parse_peer_verbose(text):
 
 _GROUP_START = re.compile(r"^\s*BGP peer-group\s*:\s*(\S+)", re.I)
 _GROUP_SECTION = re.compile(r"^\s*Group in (VPNV4|VPN-Instance)\s*:", re.I)
-_GROUP_VRF = re.compile(r"^\s*VPN-Instance\(IPv4-family\)\s*:\s*(\S+)", re.I)
+_GROUP_VRF = re.compile(r"^\s*VPN-Instance(?:\(IPv4-family\))?\s*:\s*(\S+)", re.I)
 _GROUP_REMOTE_AS = re.compile(r"Remote AS\s*:?\s*(" + _AS + r")\s*$", re.I)
 _GROUP_TYPE = re.compile(r"Type\s*:\s*(internal|external)", re.I)
 _GROUP_POLICY = re.compile(r"(Import|Export) route policy is\s*:\s*(\S+)", re.I)
@@ -404,7 +404,10 @@ def parse_group(text):
             continue
         vrf = _GROUP_VRF.match(line)
         if vrf:
+            # printed inside the group's block, after ``Remote AS`` [NE40E-CR display-bgp-group(BGPOM)]
             vpn_instance = vrf.group(1)
+            if current is not None:
+                current["vpn_instance"] = vpn_instance
             continue
         start = _GROUP_START.match(line)
         if start:
@@ -491,7 +494,7 @@ def _split_path(text):
 
 
 def _route_from_columns(match, header):
-    """One table row; MED/LocPrf may be blank, so numbers are assigned to the nearest header column."""
+    """One table row; MED/LocPrf may be blank, so numbers are matched to the header columns by position."""
     rest = match.group("rest")
     offset = match.start("rest")
     tokens = [(m.group(0), offset + m.start(), offset + m.end()) for m in _TOKEN.finditer(rest)]
@@ -512,12 +515,16 @@ def _route_from_columns(match, header):
     if path_start is None and numeric and not path_tokens:
         path_tokens = [numeric.pop()[0]]
     names = [name for name in ("MED", "LocPrf", "PrefVal") if name in columns]
-    for tok, start, end in numeric:
-        if names:
-            # header labels are right-aligned with their values on VRP; pick the label whose end is nearest
-            name = min(names, key=lambda n: abs((columns[n] + len(n)) - end))
-        else:
-            name = "PrefVal"
+    if names and len(numeric) == len(names):
+        # a value in every column: header order (also when a page lost the spacing [NE40E-CR
+        # display-bgp-routing-table-peer(BGPOM)])
+        chosen = names
+    else:
+        # blank MED/LocPrf: the label whose text span is nearest the value's; values sit under the
+        # label's start [NE40E-CR display-bgp-routing-table-brief(BGPOM)] or end (right-aligned)
+        chosen = [min(names, key=lambda n: max(0, columns[n] - end, start - columns[n] - len(n)))
+                  if names else "PrefVal" for _tok, start, end in numeric]
+    for (tok, _start, _end), name in zip(numeric, chosen):
         route[{"MED": "med", "LocPrf": "local_pref", "PrefVal": "pref_val"}[name]] = int(tok)
     route["path"], route["origin"] = _split_path(" ".join(path_tokens))
     return route
@@ -604,11 +611,15 @@ class ConfigNode:
         return [child for child in self.children if regex.match(child.line)]
 
 
+# Newer releases print the time before a display's output (NE40E V800R022C00 [netdis]).
+_DISPLAY_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{2}:\d{2}\s*$")
+
+
 def parse_config_tree(text):
     """VRP configuration text -> list of top-level ConfigNode, hierarchy from indentation.
 
-    ``#`` separators (at any depth), ``return``, ``!`` comment lines and blank lines carry no
-    configuration and are dropped. Lines keep their text without indentation.
+    ``#`` separators (at any depth), ``return``, ``!`` comment lines, blank lines and the display
+    timestamp line carry no configuration and are dropped. Lines keep their text without indentation.
     """
     roots = []
     stack = []  # (indent, node)
@@ -617,7 +628,8 @@ def parse_config_tree(text):
             continue
         stripped = raw.strip()
         indent = len(raw) - len(raw.lstrip(" "))
-        if stripped == "#" or stripped.startswith("!") or (indent == 0 and stripped == "return"):
+        if stripped == "#" or stripped.startswith("!") or (indent == 0 and stripped == "return") or \
+                (indent == 0 and _DISPLAY_TIMESTAMP.match(raw)):
             continue
         node = ConfigNode(stripped, indent)
         while stack and stack[-1][0] >= indent:
