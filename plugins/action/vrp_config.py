@@ -8,7 +8,6 @@ __metaclass__ = type
 
 from ansible_collections.netops.vrp.plugins.module_utils import config
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
-from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
 
@@ -17,11 +16,6 @@ class ActionModule(VrpActionBase):
 
     def validate(self, params):
         params = super(ActionModule, self).validate(params)
-        labelled = params.get("commit_label") or params.get("commit_description")
-        if params.get("commit_trial") is not None and labelled:
-            # VRP8: commit trial [seconds] takes no label/description (VrpCli and vrpsim follow that)
-            raise ValidationError("commit_trial", "cannot be combined with commit_label or commit_description "
-                                                  "(VRP8 'commit trial' takes neither)")
         if params.get("src") is not None:
             blocks = config.wanted_from_src(params["src"])
         else:

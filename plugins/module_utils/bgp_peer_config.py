@@ -63,7 +63,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     route_refresh_view_path,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
-from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError, validate_scope
+from ansible_collections.netops.vrp.plugins.module_utils.validate import validate_scope
 
 ROUTE_REFRESH = "route_refresh"
 KEEP_ALL_ROUTES = "keep_all_routes"
@@ -529,14 +529,6 @@ def observe_session_resets(cli, plan, cfg, facts, families, predicted, timeout=O
 
 # --- the whole procedure -----------------------------------------------------------------------------
 
-def check_commit_options(params):
-    """``commit trial`` takes no label/description on VRP8 (VrpCli refuses the combination too)."""
-    if params.get("commit_trial") is not None and (params.get("commit_label") or params.get("commit_description")):
-        raise ValidationError("commit_trial", "cannot be combined with commit_label or commit_description "
-                                              "(VRP8 'commit trial' takes neither)")
-    return params
-
-
 def _describe_sessions(entries):
     return ", ".join("%s (%s%s)" % (e["address"], e["address_family"],
                                     " vpn-instance %s" % e["vpn_instance"] if e["vpn_instance"] else "")
@@ -549,7 +541,6 @@ def apply_peer_config(cli, feature, params, check_mode=False):
     Raises VrpError (PeerConfigError for unknown targets / unreachable wanted state) before any
     configuration command; a refused change is returned as ``failed`` with the predicted sessions.
     """
-    check_commit_options(params)
     host = cli.host
     reader = _ConfigCache(cli)
     cfg = parse_bgp_config(reader.display(DISPLAY_BGP_CONFIG))

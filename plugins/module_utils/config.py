@@ -30,6 +30,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.netops.vrp.plugins.module_utils.cli import render_commit  # noqa: F401 (re-exported)
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     parse_commit_changes,
     parse_commit_id,
@@ -41,6 +42,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpConnectionError,
     VrpError,
     VrpTimeout,
+    error_line,
     parse_prompt,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
@@ -513,18 +515,6 @@ def _as_text(lines):
 
 # --- commit and results ----------------------------------------------------------------------------
 
-def render_commit(label=None, description=None, trial=None):
-    """The commit command VrpCli.commit sends for these options (for check-mode ``commands``)."""
-    if trial:
-        return "commit trial %d" % int(trial)
-    command = "commit"
-    if label:
-        command += " label %s" % label
-    if description:
-        command += " description %s" % description
-    return command
-
-
 def check_rollback_target(cli, commit_id=None, label=None, last=None):
     """Fail (only a display sent) unless the commit list holds the rollback point asked for."""
     points = parse_commit_points(cli.display(COMMIT_POINTS_DISPLAY))
@@ -626,8 +616,10 @@ def render_rollback(commit_id=None, label=None, last=None):
     return "rollback configuration last %d" % int(last)
 
 
-# During a trial any plain commit confirms it, so the newest commit point is the trial's.
-TRIAL_CHANGES_DISPLAY = "display configuration commit changes"
+# During a trial nobody else can commit (only its session may change the configuration [NE40E-CG
+# Configuration_Precautions_for_Configuration_Management]), so the newest commit point is the trial's. Without an
+# argument the display lists EVERY rollback point [NE40E-CR DisplayCfgCommitChanges(CFGOM)]: ask for the newest.
+TRIAL_CHANGES_DISPLAY = "display configuration commit changes last 1"
 
 
 def _explains_addition(line, path, wanted, block_paths):
@@ -675,6 +667,8 @@ def foreign_changes(blocks, changes):
 def check_trial_within(cli, blocks):
     """Raise VrpCommandError (step pre-check) unless the pending trial's changes all lie within ``blocks``."""
     parsed = parse_commit_changes(cli.display(TRIAL_CHANGES_DISPLAY))
+    # "last 1" prints no commit id header [NE40E-CR DisplayCfgCommitChanges(CFGOM)]: the newest point's id
+    parsed["commit_id"] = parsed["commit_id"] or parse_commit_id(cli.display(COMMIT_LIST_DISPLAY))
     commit = "commit id %s" % parsed["commit_id"] if parsed["commit_id"] else "commit id unknown"
     if not parsed["changes"]:
         raise VrpCommandError(cli.host, "pre-check", "a trial commit (%s) is pending on %s and its changes could "
@@ -689,15 +683,52 @@ def check_trial_within(cli, blocks):
     return parsed["commit_id"]
 
 
+def _seconds_left(seconds):
+    return "%d seconds left before its timer rolls it back" % seconds if seconds is not None else \
+        "its timer rolls it back when it expires"
+
+
+def trial_not_ended_message(host, command, trial, refusal=None):
+    """Why ``command`` (confirm / abort) left the trial pending, and what the operator does."""
+    return ("%r did not end the trial commit pending on %s (%s): VRP binds a trial to the SSH session that ran "
+            "'commit trial' [NE40E-CG Configuration_Precautions_for_Configuration_Management] and this is another "
+            "session (for example a new run after the first run's session was lost). The trial is still pending "
+            "(status %s, %s). To end it now: confirm ('commit') or abort ('abort trial') it in the session that "
+            "started it, or run 'abort trial session <id>' in a configuration view (the router lists the id "
+            "with 'abort trial session ?'); or let the timer roll it back, then run again"
+            % (command, host, "router said: %s" % refusal if refusal else "the router printed no error",
+               trial["status"], _seconds_left(trial["seconds_left"])))
+
+
+def _end_trial(cli, action):
+    """Send the confirm / abort; VrpCommandError if the trial is still pending afterwards (refused or not)."""
+    command = "commit" if action == "confirm" else "abort trial"
+    refusal = None
+    try:
+        cli.confirm_trial() if action == "confirm" else cli.abort_trial()
+    except VrpCommandError as exc:
+        refusal = error_line(exc.output) or exc.message
+    trial = cli.trial_status()   # the router is the truth: did the trial end?
+    if trial["pending"]:
+        raise VrpCommandError(cli.host, "confirm trial" if action == "confirm" else "abort trial",
+                              trial_not_ended_message(cli.host, command, trial, refusal))
+
+
 def commit_action(cli, action, check_mode=False, commit_id=None, label=None, last=None, trial_within=None):
     """vrp_commit: confirm / abort a pending trial, or roll back. Returns the module result fields.
 
     ``trial_within`` (WantedBlock list): confirm / abort the pending trial only when its changes lie
     within that configuration (``check_trial_within``), else fail without sending anything.
+    A confirm / abort succeeds only if the trial status says INACTIVE afterwards (a trial started by another
+    session stays pending: ``trial_not_ended_message``).
     """
     state = cli.pending_state()
     result = {"changed": False, "commands": [], "trial_pending": state["trial_pending"],
               "candidate_pending": state["candidate_pending"], "warnings": []}
+    if action in ("confirm", "abort") and state["trial_pending"] and state["trial_status"] != "ACTIVE":
+        raise VrpCommandError(cli.host, "pre-check", "the trial commit on %s is already being rolled back (trial "
+                              "status %s); nothing was sent: check 'display configuration trial status' again "
+                              "in a moment" % (cli.host, state["trial_status"]))
     if trial_within is not None and state["trial_pending"] and action in ("confirm", "abort"):
         result["trial_commit_id"] = check_trial_within(cli, trial_within)
     if state["candidate_pending"]:
@@ -715,10 +746,7 @@ def commit_action(cli, action, check_mode=False, commit_id=None, label=None, las
             return result
         before = len(cli.sent)
         try:
-            if action == "confirm":
-                cli.confirm_trial()
-            else:
-                cli.abort_trial()
+            _end_trial(cli, action)
         except (VrpConnectionError, VrpTimeout) as exc:
             # as with a commit: the command may have run before the session went, so say so
             step = "confirm trial" if action == "confirm" else "abort trial"
@@ -729,7 +757,8 @@ def commit_action(cli, action, check_mode=False, commit_id=None, label=None, las
             if isinstance(exc, VrpTimeout):
                 raise VrpTimeout(cli.host, step, message)
             raise VrpConnectionError(cli.host, step, message, reason=exc.reason)
-        result["commands"] = [c for c in cli.sent[before:] if c not in ("system-view", "return")]
+        result["commands"] = [c for c in cli.sent[before:]
+                              if c not in ("system-view", "return") and not c.startswith("display ")]
         return result
     if state["trial_pending"]:
         raise VrpCommandError(cli.host, "rollback", "a trial commit is pending on %s; confirm or abort it "

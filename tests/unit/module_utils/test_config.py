@@ -431,7 +431,6 @@ def test_action_discards_a_candidate_left_in_the_session():
     ({"lines": ["commit"]}, "lines[0]"),
     ({"lines": ["peer 1.1.1.1 enable"], "parents": ["bgp 65000", "quit"]}, "parents[1]"),
     ({"src": "bgp 65000\n return\n"}, "src"),
-    ({"lines": ["x"], "commit_trial": 120, "commit_label": "L1"}, "commit_trial"),
     ({"lines": ["x"], "commit_trial": 30}, "commit_trial"),
     ({"lines": ["peer 1.1.1.1 enable\nreturn"]}, "lines"),
 ])
@@ -451,7 +450,37 @@ def test_commit_confirm_and_abort_when_pending(action, commands):
     assert t.sent == [TRIAL_STATUS]
     res, t, _ = run_action(CommitAction, {"action": action}, transport=fake(trial=True))
     assert res["changed"] is True and res["commands"] == commands and not t.trial
-    assert [c for c in t.sent if c != "system-view"] == [TRIAL_STATUS] + commands
+    # sent from a config view (abort trial is not valid in the user view), then the status is read again
+    assert t.sent == [TRIAL_STATUS, "system-view"] + commands + [TRIAL_STATUS]
+
+
+ACTIVE_42 = "Trial status: ACTIVE\nTrial time left (sec): 42"
+
+
+@pytest.mark.parametrize("action, reply", [
+    ("confirm", ""),                                                                  # foreign_trial=silent
+    ("confirm", "Error: The trial configuration belongs to another session (session 7)."),   # =refused
+    ("abort", "Error: The system is not in the trial configuration mode."),            # =silent
+    ("abort", "Error[1]: The trial configuration belongs to another session (session 7)."),  # =refused
+])
+def test_commit_confirm_and_abort_of_another_sessions_trial_fail_clearly(action, reply):
+    """R5: a trial belongs to its session [NE40E-CG Configuration_Precautions_for_Configuration_Management]; from
+    another session the confirm / abort is refused or ignored, and the task must fail saying so, never succeed."""
+    command = "commit" if action == "confirm" else "abort trial"
+    t = fake(extra={TRIAL_STATUS: ACTIVE_42, command: Reply(reply, "[~PE1]")})
+    res, t, _ = run_action(CommitAction, {"action": action}, transport=t)
+    assert res["failed"] is True, res
+    assert "did not end the trial commit pending on PE1" in res["msg"] and "42 seconds left" in res["msg"]
+    assert "abort trial session <id>" in res["msg"] and "session that ran 'commit trial'" in res["msg"]
+    assert t.sent == [TRIAL_STATUS, "system-view", command, TRIAL_STATUS]
+
+
+@pytest.mark.parametrize("status", ["CANCELING", "WAITCANCEL"])
+def test_commit_confirm_of_a_trial_being_cancelled_sends_nothing(status):
+    t = fake(extra={TRIAL_STATUS: "Trial status: %s\nTrial time left (sec): 0" % status})
+    res, t, _ = run_action(CommitAction, {"action": "confirm"}, transport=t)
+    assert res["failed"] is True and "already being rolled back (trial status %s)" % status in res["msg"]
+    assert t.sent == [TRIAL_STATUS]
 
 
 @pytest.mark.parametrize("action", ["confirm", "abort"])
