@@ -26,7 +26,7 @@ TRIAL_STARTED = ("Info: The system enters the trial configuration mode.\n"
                  "in %d seconds.")
 NOT_IN_TRIAL = "Error: The system is not in the trial configuration mode."   # UNVERIFIED wording
 # R5, reading foreign_trial=refused: another session's commit / abort trial (UNVERIFIED wording)
-FOREIGN_TRIAL = "Error: The trial configuration belongs to another session (session %d)."
+FOREIGN_TRIAL = "Error: The trial configuration belongs to another session."
 # [CE-CR rollback_configuration.md]
 ROLLBACK_QUESTION = ("Warning: This operation will revert configuration changes to the previous status. During the "
                      "rollback configuration process, some configurations involving differences may be temporarily "
@@ -267,7 +267,7 @@ class CliSession:
         if foreign is not None and (self.pending or router.readings["foreign_trial"] == "refused"):
             # "only the current trial running user can modify the configuration" [NE40E-CG
             # Configuration_Precautions_for_Configuration_Management]
-            return Reply(FOREIGN_TRIAL % foreign.session)
+            return Reply(FOREIGN_TRIAL)
         if foreign is not None:   # reading "silent": an empty commit of another session changes nothing
             self._discard()
             return Reply()
@@ -292,7 +292,7 @@ class CliSession:
         if trial is None or (trial.session != owner and self.router.readings["foreign_trial"] == "silent"):
             return Reply(NOT_IN_TRIAL)
         if trial.session != owner:
-            return Reply(FOREIGN_TRIAL % trial.session)
+            return Reply(FOREIGN_TRIAL)
 
         def answer(reply):
             if reply not in ("y", "yes"):

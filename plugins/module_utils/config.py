@@ -765,7 +765,7 @@ def commit_action(cli, action, check_mode=False, commit_id=None, label=None, las
                               "first (its timer would later undo the rollback)" % cli.host)
     check_rollback_target(cli, commit_id=commit_id, label=label, last=last)
     command = render_rollback(commit_id, label, last)
-    result.update(changed=True, commands=[command])
+    result.update(changed=True, commands=[command, "Y"])   # the router asks [Y/N] [CE-CR rollback_configuration.md]
     if check_mode:
         return result
     before = len(cli.sent)

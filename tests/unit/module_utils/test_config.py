@@ -497,11 +497,14 @@ def test_commit_confirm_and_abort_without_trial_change_nothing(action):
 ])
 def test_rollback(args, command):
     check, t, _ = run_action(CommitAction, dict(args, action="rollback"), check_mode=True)
-    assert check["changed"] is True and check["commands"] == [command]
+    assert check["changed"] is True and check["commands"] == [command, "Y"]
     assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY]
-    res, t, _ = run_action(CommitAction, dict(args, action="rollback"))
-    assert res["changed"] is True and res["commands"] == [command]
-    assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY, command]
+    # the router asks [Y/N] first [CE-CR rollback_configuration.md]
+    t = fake(extra={re.compile(r"rollback configuration .*"): Reply("", "Continue? [Y/N]:"),
+                    "Y": Reply("Configuration rollback succeeded.", "<PE1>")})
+    res, t, _ = run_action(CommitAction, dict(args, action="rollback"), transport=t)
+    assert res["changed"] is True and res["commands"] == [command, "Y"]
+    assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY, command, "Y"]
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
