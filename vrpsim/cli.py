@@ -252,16 +252,17 @@ class CliSession:
                 return Reply("Error: The label already exists.")   # UNVERIFIED wording
         if words[:1] == ["description"]:
             description = " ".join(words[1:])
-        return self._commit_candidate(label=label, description=description, trial_seconds=trial_seconds)
+        return self._commit_candidate(label=label, description=description, trial_seconds=trial_seconds,
+                                      line=" ".join(match.tokens))
 
     def _foreign_trial(self):
         """The running trial when another session started it (R5), else None."""
         trial = self.router.config.trial
         return trial if trial is not None and trial.session != self.session_id else None
 
-    def _commit_candidate(self, label="-", description="", trial_seconds=None):
+    def _commit_candidate(self, label="-", description="", trial_seconds=None, line="commit"):
         router = self.router
-        if router.take_fault("reject_commit"):
+        if router.take_fault("reject_commit", command=line):   # a fault's ``match`` picks which commit
             return Reply(COMMIT_REJECTED)
         foreign = self._foreign_trial()
         if foreign is not None and (self.pending or router.readings["foreign_trial"] == "refused"):

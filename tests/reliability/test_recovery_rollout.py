@@ -77,7 +77,7 @@ def test_recovery_rerun_converges(fault, make_lab, tmp_path):
         if fault == "drop during soft reset":
             failures = reports(first)["PE1"]["rollback"]["restore_failures"]
             assert len(failures) == 1 and "did not end the trial commit pending on PE1" in failures[0], failures
-            assert "RESTORE FAILED: PE1: abort trial: 'abort trial' did not end the trial commit" in first.stdout
+            assert "RESTORE FAILED: PE1: abort trial:" in first.stdout   # the printed summary says so
         commit_id = lab.control("status")["routers"]["PE1"]["trial_commit_id"]
         blocked = run_rollout(lab, tmp_path / "blocked")
         assert blocked.failed_hosts == {"PE1"}, blocked.summary()

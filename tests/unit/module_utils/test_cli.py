@@ -336,3 +336,21 @@ def test_error_line():
     assert error_line("x\n   ^\nError: Wrong parameter found at '^' position.\n") == \
         "Error: Wrong parameter found at '^' position."
     assert error_line("Info: fine") is None
+
+
+TIMESTAMP = "2024-06-08 13:04:22.667 +03:00\n"   # first line of every display on NE40E V800R022C00 [netdis]
+
+
+def test_commit_parsers_ignore_the_timestamp_line():
+    """The commit-list / commit-changes / config parsers read the same with and without the timestamp line."""
+    from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
+        parse_commit_changes, parse_commit_id, parse_commit_points, parse_config_tree, strip_display_timestamp)
+    verbose = "1) CommitId: 1000000114\n        Label: L1\n        User: root\n        Type: CLI\n"
+    changes = "Building configuration\n  #\n- sysname A\n+ sysname B\n  #"
+    running = "!Software Version V800R022C00\n!Last configuration was updated at 2024-06-08 13:00:00\n#\nsysname B\n#\nreturn"
+    assert parse_commit_points(TIMESTAMP + verbose) == parse_commit_points(verbose) == \
+        [{"commit_id": "1000000114", "label": "L1"}]
+    assert parse_commit_id(TIMESTAMP + verbose) == "1000000114"
+    assert parse_commit_changes(TIMESTAMP + changes) == parse_commit_changes(changes)
+    assert [n.line for n in parse_config_tree(strip_display_timestamp(TIMESTAMP + running))] == ["sysname B"]
+    assert strip_display_timestamp("sysname B\n") == "sysname B\n"    # only a timestamp first line goes
