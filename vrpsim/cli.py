@@ -228,10 +228,6 @@ class CliSession:
     def _do_screen_length(self, match):
         return Reply(SCREEN_LENGTH_INFO)   # paging is not emulated, so every length behaves like 0
 
-    def _do_abort(self, match):
-        self._to_user_view()
-        return Reply()
-
     def _do_clear_candidate(self, match):
         self._discard()
         return Reply()

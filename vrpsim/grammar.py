@@ -251,7 +251,6 @@ COMMANDS = (
     _cmd("commit [trial [<trial>] [label <name>]|label <name>] [description <word>...]", CONFIG_VIEWS, "commit"),
     # abort trial [ session <session-id> ], all views except the user view [NE40E-CR CfgTrial; CE-CR abort_trial.md]
     _cmd("abort trial [session <session>]", CONFIG_VIEWS, "abort_trial"),
-    _cmd("abort", CONFIG_VIEWS, "abort"),
     _cmd("clear configuration candidate", CONFIG_VIEWS, "clear_candidate"),
     _cmd("rollback configuration {to commit-id <commit_id>|last <last>|to label <name>}", [USER], "rollback"),
     # --- display ---------------------------------------------------------------------------------------
