@@ -10,14 +10,32 @@ from dataclasses import dataclass
 
 from vrpsim import config as cfg
 from vrpsim import grammar as g
-from vrpsim.errors import CliError
+from vrpsim.errors import CliError, numbered
 
 log = logging.getLogger(__name__)
 
 UNCOMMITTED_QUESTION = ("Warning: Uncommitted configurations found, commit them before exiting? "
                         "[Y(yes)/N(no)/C(cancel)]:")
 UNCOMMITTED_REASK = "Error: Please choose 'YES', 'NO' or 'CANCEL' first before pressing 'Enter'. [Y/N/C]:"
+# [CE-CR abort_trial.md; NE40E-CR CfgTrial(CFGOM)]
 ABORT_TRIAL_QUESTION = "Warning: The trial configuration will be rolled back. Continue? [Y/N]:"
+ABORT_TRIAL_DONE = "Info: The trial configuration rollback succeeded."
+# [CE-CR commit_(All_views_except_the_user_view).md, abort_trial.md]
+TRIAL_STARTED = ("Info: The system enters the trial configuration mode.\n"
+                 "The system will revert to previous configuration if the trial configuration is not confirmed "
+                 "in %d seconds.")
+NOT_IN_TRIAL = "Error: The system is not in the trial configuration mode."   # UNVERIFIED wording
+# R5, reading foreign_trial=refused: another session's commit / abort trial (UNVERIFIED wording)
+FOREIGN_TRIAL = "Error: The trial configuration belongs to another session."
+# [CE-CR rollback_configuration.md]
+ROLLBACK_QUESTION = ("Warning: This operation will revert configuration changes to the previous status. During the "
+                     "rollback configuration process, some configurations involving differences may be temporarily "
+                     "invalid. Continue? [Y/N]:")
+ROLLBACK_DONE = ("Checking changes...\nLoading rollback changes\nCommitting\nCheck rollback result\n"
+                 "Configuration rollback succeeded.\n"
+                 "Please use 'display configuration commit changes last 1' to view the changes.")
+# [gnetcli huawei_mock_test.go; fs NE40E captures]
+SCREEN_LENGTH_INFO = "Info: The configuration takes effect on the current user terminal interface only."
 # Emulator-only question (reference §4.2), asked when the topology sets reset_confirm: true.
 RESET_QUESTION = "Warning: The BGP connection(s) will be reset. Continue? [Y/N]:"
 SYSTEM_VIEW_INFO = "Enter system view, return user view with return command."
@@ -116,13 +134,14 @@ class CliSession:
     def _render_error(self, error, prompt, tokens_at, offset):
         if not error.has_caret:
             return error.text
+        text = numbered(error.kind, error.text) if self.router.platform.numbered_errors else error.text
         index = error.token_index + offset
         if index < len(tokens_at):
             column = tokens_at[index][1]
         else:   # incomplete: caret just after the last token (UNVERIFIED column)
             token, start = tokens_at[-1]
             column = start + len(token) + 1
-        return " " * (len(prompt) + column) + "^\n" + error.text
+        return " " * (len(prompt) + column) + "^\n" + text
 
     def _match(self, tokens):
         """Match in the current view; like VRP, a command of an enclosing view also works (and moves there)."""
@@ -141,7 +160,11 @@ class CliSession:
         if action in cfg.CONFIG_ACTIONS:
             del self.views[depth + 1:]
             return self._configure(match)
-        return getattr(self, "_do_" + action)(match)
+        reply = getattr(self, "_do_" + action)(match)
+        if action.startswith("display_") and self.router.platform.display_timestamp:
+            # newer NE40E print the time first on every display [netdis: "2024-06-08 13:04:22.667 +03:00"]
+            reply.output = _display_timestamp() + ("\n" + reply.output if reply.output else "")
+        return reply
 
     # ----------------------------------------------------------------------------------- config
     def _configure(self, match):
@@ -203,11 +226,7 @@ class CliSession:
         return self._leave_system_view()
 
     def _do_screen_length(self, match):
-        return Reply()   # paging is not emulated, so every length behaves like 0
-
-    def _do_abort(self, match):
-        self._to_user_view()
-        return Reply()
+        return Reply(SCREEN_LENGTH_INFO)   # paging is not emulated, so every length behaves like 0
 
     def _do_clear_candidate(self, match):
         self._discard()
@@ -215,49 +234,70 @@ class CliSession:
 
     # ----------------------------------------------------------------------------------- commit
     def _do_commit(self, match):
+        """``commit [ trial [ <time> ] [ label <label> ] ] [ description <description> ]`` [NE40E-CR Commit(CFGOM)]."""
         words = match.tokens[1:]
+        trial_seconds, label, description = None, "-", ""
         if words[:1] == ["trial"]:
-            seconds = int(words[1]) if len(words) > 1 else 600
-            return self._commit_candidate(trial_seconds=seconds)
-        label, description = "-", ""
+            words = words[1:]
+            trial_seconds = 600
+            if words and words[0] not in ("label", "description"):
+                trial_seconds, words = int(words[0]), words[1:]
         if words[:1] == ["label"]:
             label, words = words[1], words[2:]
             if self.router.config.label_in_use(label):
                 return Reply("Error: The label already exists.")   # UNVERIFIED wording
         if words[:1] == ["description"]:
             description = " ".join(words[1:])
-        return self._commit_candidate(label=label, description=description)
+        return self._commit_candidate(label=label, description=description, trial_seconds=trial_seconds,
+                                      line=" ".join(match.tokens))
 
-    def _commit_candidate(self, label="-", description="", trial_seconds=None):
+    def _foreign_trial(self):
+        """The running trial when another session started it (R5), else None."""
+        trial = self.router.config.trial
+        return trial if trial is not None and trial.session != self.session_id else None
+
+    def _commit_candidate(self, label="-", description="", trial_seconds=None, line="commit"):
         router = self.router
-        if router.take_fault("reject_commit"):
+        if router.take_fault("reject_commit", command=line):   # a fault's ``match`` picks which commit
             return Reply(COMMIT_REJECTED)
+        foreign = self._foreign_trial()
+        if foreign is not None and (self.pending or router.readings["foreign_trial"] == "refused"):
+            # "only the current trial running user can modify the configuration" [NE40E-CG
+            # Configuration_Precautions_for_Configuration_Management]
+            return Reply(FOREIGN_TRIAL)
+        if foreign is not None:   # reading "silent": an empty commit of another session changes nothing
+            self._discard()
+            return Reply()
         if trial_seconds is not None and router.config.trial is not None:
             return Reply("Error: The system is already in the trial configuration mode.")   # UNVERIFIED
         output = ""
         if trial_seconds is None and router.config.trial is not None:
-            router.end_trial(roll_back=False)   # a plain commit confirms the running trial
+            router.end_trial(roll_back=False)   # the owner's plain commit confirms its trial
         tree = self.candidate.current() if self.candidate is not None else None
         point = router.commit(tree, self.user, label, description) if tree is not None else None
         self._discard()
         if trial_seconds is not None and point is not None:
-            router.start_trial(point, trial_seconds)
-            output = ("Committing..done.\nInfo: The system enters the trial configuration mode.\n"
-                      "Info: The configuration will be rolled back if it is not confirmed within %d seconds."
-                      % trial_seconds)
+            router.start_trial(point, trial_seconds, self.session_id)
+            output = TRIAL_STARTED % trial_seconds
         return Reply(output)
 
     def _do_abort_trial(self, match):
-        if self.router.config.trial is None:
-            return Reply("Error: The system is not in the trial configuration mode.")   # UNVERIFIED
+        """``abort trial [session <id>]``: the session's own trial, or the trial of session <id>."""
+        trial = self.router.config.trial
+        words = match.tokens[2:]
+        owner = int(words[1]) if words else self.session_id
+        if trial is None or (trial.session != owner and self.router.readings["foreign_trial"] == "silent"):
+            return Reply(NOT_IN_TRIAL)
+        if trial.session != owner:
+            return Reply(FOREIGN_TRIAL)
 
         def answer(reply):
             if reply not in ("y", "yes"):
                 return Reply()
-            if self.router.config.trial is None:   # expired while the question was open
-                return Reply()
+            if self.router.config.trial is not trial:   # expired while the question was open
+                return Reply(NOT_IN_TRIAL)
             self.router.end_trial(roll_back=True)
-            return Reply("Info: Succeeded in rolling back the trial configuration.")   # UNVERIFIED
+            return Reply(ABORT_TRIAL_DONE)
 
         self.question = (ABORT_TRIAL_QUESTION, answer)
         return Reply()
@@ -265,9 +305,16 @@ class CliSession:
     def _do_rollback(self, match):
         words = match.tokens[2:]
         how, value = ("last", words[1]) if words[0] == "last" else (words[1], words[2])
-        tree = self.router.config.find_rollback_target(how, value)
-        self.router.rollback(tree, self.user)
-        return Reply("Info: Succeeded in rolling back the configuration.")   # UNVERIFIED wording
+        tree = self.router.config.find_rollback_target(how, value)   # a missing point: error, no question
+
+        def answer(reply):
+            if reply not in ("y", "yes"):
+                return Reply()
+            self.router.rollback(tree, self.user)
+            return Reply(ROLLBACK_DONE)
+
+        self.question = (ROLLBACK_QUESTION, answer)
+        return Reply()
 
     # ----------------------------------------------------------------------------------- display
     def _do_display_version(self, match):
@@ -279,8 +326,15 @@ class CliSession:
     def _do_display_current(self, match):
         section = match.tokens[3] if len(match.tokens) > 3 else None
         if section is None:
-            return Reply(self.router.config.running_text())
+            # header lines of the full display [NE40E-CR buildrun(CFGOM)]
+            header = "!Software Version %s\n!Last configuration was updated at %s" % (
+                self.router.platform.release, _timestamp(self._last_change()))
+            return Reply(header + "\n" + self.router.config.running_text())
         return Reply(cfg.render_config(self.router.config.running, section))
+
+    def _last_change(self):
+        commits = self.router.config.commits
+        return commits[-1].timestamp if commits else self.router.started
 
     def _do_display_this(self, match):
         return Reply(cfg.render_block(self.router.config.running, self.view.path))
@@ -300,18 +354,17 @@ class CliSession:
         return Reply(render_commit_list(points, verbose))
 
     def _do_display_commit_changes(self, match):
-        commits = self.router.config.commits
-        if len(match.tokens) > 4:
-            points = [p for p in commits if p.commit_id == int(match.tokens[5])]
-            if not points:
-                return Reply("Error: The specified rollback point does not exist.")   # UNVERIFIED
-        else:
-            points = commits[-1:]
-        if not points:
-            return Reply()
-        point = points[0]
-        header = "Commit changes of commitId %d %s" % (point.commit_id, _timestamp(point.timestamp))
-        return Reply(header + "\n" + cfg.render_changes(point.before, point.after))
+        words = match.tokens[4:]
+        blocks = self.router.config.points_for_changes(*words[:2])
+        if blocks is None:
+            return Reply("Error: The specified rollback point does not exist.")   # UNVERIFIED
+        out = []
+        for point, before, after in blocks:
+            if point is not None:
+                out.append("Commit changes of commitId %d %s" % (point.commit_id, _timestamp(point.timestamp)))
+            changes = cfg.render_changes(before, after)
+            out += changes.splitlines()[1:]   # without its own "Building configuration"
+        return Reply("\n".join(["Building configuration"] + out) if blocks else "")
 
     def _do_display_trial_status(self, match):
         return Reply(render_trial_status(self.router.config.trial, self.router.trial_remaining()))
@@ -353,13 +406,25 @@ def _timestamp(epoch):
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
 
 
+def _display_timestamp():
+    now = time.time()
+    return "%s.%03d %s" % (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)), int(now * 1000) % 1000,
+                           _utc_offset())
+
+
+def _utc_offset():
+    offset = time.strftime("%z")   # +0300
+    return offset[:3] + ":" + offset[3:]
+
+
 def render_commit_list(points, verbose):
-    """``display configuration commit list [verbose]``; newest first. Brief columns are UNVERIFIED."""
+    """``display configuration commit list [verbose]``; newest first. Verbose as in [NE40E-CR
+    DisplayCfgCommitList(CFGOM)] (no leading space); brief columns are UNVERIFIED."""
     if verbose:
         blocks = []
         for n, p in enumerate(points, 1):
             blocks.append("\n".join((
-                " %d) CommitId: %d" % (n, p.commit_id),
+                "%d) CommitId: %d" % (n, p.commit_id),
                 "        Label: %s" % p.label,
                 "        User: %s" % p.user,
                 "        User-Intf: VTY 0",
@@ -374,11 +439,8 @@ def render_commit_list(points, verbose):
 
 
 def render_trial_status(trial, remaining):
-    """``display configuration trial status``. UNVERIFIED: format invented (not captured in any source)."""
+    """``display configuration trial status`` [NE40E-CR DisplayTrialState(CFGOM); CE-CR
+    display_configuration_trial_status.md]. CANCELING / WAITCANCEL (an abort in progress) are not modelled."""
     if trial is None:
-        return "Trial configuration status : inactive"
-    return "\n".join((
-        "Trial configuration status : active",
-        "Commit ID                  : %d" % trial.commit_id,
-        "Trial time (seconds)       : %d" % trial.seconds,
-        "Remaining time (seconds)   : %d" % remaining))
+        return "Trial status: INACTIVE\nTrial time left (sec): 0"
+    return "Trial status: ACTIVE\nTrial time left (sec): %d" % remaining

@@ -103,18 +103,36 @@ def _af_order(words):
     return {"unicast": (0, ""), "vpnv4": (1, "")}.get(words[1], (2, words[-1]))
 
 
-def _bgp_order(node):
-    """router-id and AF globals, then groups with their lines, then peers by address, then the AFs."""
+def _bgp_order(node, groups):
+    """router-id and AF globals, then each group (its own lines, then its members' lines), then the peers
+    in no group by address, then the AFs. ``groups``: {peer address: group} from the block's own lines.
+
+    Group-wise as the device lists them [NE40E-CG Example_for_Configuring_Dual-Stack_Static_User_Access:
+    ``group group2 external`` / ``peer 2.2.2.2 as-number 101`` / ``peer 2.2.2.2 group group2``].
+    """
     words = node.tokens
     if words[0] == "undo":
         words = words[1:]
     if node.children is not None:
-        return (3, _af_order(words))
+        return (3, _af_order(words), ())
     if words[0] in ("peer", "group"):
         attr = -1 if words[0] == "group" else _PEER_ATTRS.get(words[2], 99)
         address = _ip_order(words[1])
-        return (1, words[1], attr) if address is None else (2, address, attr)
-    return (0, words[0], 0)
+        if address is None:
+            return (1, words[1], (0, attr))
+        if words[1] in groups:
+            return (1, groups[words[1]], (1, address, attr))
+        return (2, address, (attr,))
+    return (0, words[0], ())
+
+
+def _memberships(children):
+    out = {}
+    for node in children:
+        words = node.tokens
+        if node.children is None and len(words) == 4 and words[0] == "peer" and words[2] == "group":
+            out[words[1]] = words[3]
+    return out
 
 
 def _root_order(node):
@@ -141,7 +159,8 @@ def ordered_children(node, path_texts=()):
     if not path_texts:
         return sorted(node.children, key=_root_order)
     if _is_bgp_block(path_texts):
-        return sorted(node.children, key=_bgp_order)
+        groups = _memberships(node.children)
+        return sorted(node.children, key=lambda child: _bgp_order(child, groups))
     return sorted(node.children, key=_leaf_order)
 
 
@@ -169,7 +188,12 @@ def _top_level_groups(root):
 
 
 def render_config(root, section=None):
-    """``display current-configuration [configuration SECTION]`` text (no trailing newline)."""
+    """``display current-configuration [configuration SECTION]`` text (no trailing newline).
+
+    The full text ends with ``return``; a filtered one is ``#`` block ``#`` without it [NE40E-CR buildrun(CFGOM):
+    ``display current-configuration configuration xpl-pfx pf-instance``]. The ``!Software Version`` header of
+    the full display is added by the CLI (cli.py), this text is also the router's internal running config.
+    """
     out = []
     for nodes in _top_level_groups(root):
         if section and not nodes[0].text.startswith(section):
@@ -177,7 +201,7 @@ def render_config(root, section=None):
         out.append("#")
         for node in nodes:
             _render_lines(node, 0, (), out)
-    out += ["#", "return"]
+    out += ["#"] if section else ["#", "return"]
     return "\n".join(out)
 
 
@@ -241,14 +265,13 @@ def render_changes(old, new):
 
 
 def render_candidate(old, new):
-    """``display configuration candidate``: only the uncommitted commands (removals as ``undo``).
-
-    UNVERIFIED layout: VRP lists the pending commands indented as in the config.
-    """
+    """``display configuration candidate``: only the uncommitted commands (removals as ``undo``), indented
+    as in the config, no ``#`` lines [NE40E-CR DisplayPreview(CLIOM): ``user-interface vty 0 4`` /
+    `` authentication-mode aaa``]."""
     out = []
     if not _diff(old, new, 0, (), out, candidate_only=True):
         return ""
-    return "\n".join(line[2:] for line in out + ["  #"])
+    return "\n".join(line[2:] for line in out if line.strip() != "#")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -541,7 +564,7 @@ class CommitPoint:
     user: str
     label: str
     description: str
-    kind: str                 # CLI | Rollback | Trial (shown as Type in the verbose list)
+    kind: str                 # CLI | ROLLBACK (Type in the verbose list [NE40E-CG Example_for_Configuration_Rollback])
     timestamp: float
     before: Node
     after: Node
@@ -553,6 +576,7 @@ class Trial:
     seconds: int
     deadline: float           # lab clock (monotonic) when it rolls back
     before: Node
+    session: int = None       # id of the CLI session that started it (R5: only it may confirm / abort)
 
 
 class RouterConfig:
@@ -600,8 +624,8 @@ class RouterConfig:
     def label_in_use(self, label):
         return any(p.label == label for p in self.commits)
 
-    def start_trial(self, point, seconds, now, real_seconds):
-        self.trial = Trial(point.commit_id, seconds, now + real_seconds, point.before)
+    def start_trial(self, point, seconds, now, real_seconds, session=None):
+        self.trial = Trial(point.commit_id, seconds, now + real_seconds, point.before, session)
 
     def end_trial(self, roll_back):
         """Confirm (roll_back=False) or undo the trial; returns True if running changed."""
@@ -612,24 +636,45 @@ class RouterConfig:
         return True
 
     def find_rollback_target(self, how, value):
-        """The configuration before commit X / before the last N commits / before label L.
+        """The configuration AT commit X / label L (as it was right after that commit), or before the
+        last N commits.
 
-        UNVERIFIED semantics: VRP restores the configuration that was in use before the given point.
-        Returns (tree, description) or raises CliError.
+        [NE40E-CR rollbackconfig(CFGOM)] "to: The system will be rolled back to the configurations when the
+        configuration rollback point is generated"; [NE40E-CG Example_for_Configuration_Rollback] ``last 1``
+        equals ``to commit-id <the point before the newest>``. Raises CliError when there is no such point.
         """
         if how == "commit-id":
-            points = [p for p in self.commits if p.commit_id == int(value)]
+            points = [p.after for p in self.commits if p.commit_id == int(value)]
         elif how == "label":
-            points = [p for p in self.commits if p.label == value]
+            points = [p.after for p in self.commits if p.label == value]
         else:
             n = int(value)
-            points = [self.commits[-n]] if n <= len(self.commits) else []
+            points = [self.commits[-n].before] if n <= len(self.commits) else []
         if not points:
             raise CliError.message("Error: The specified rollback point does not exist.")  # UNVERIFIED
-        return points[0].before
+        return points[0]
+
+    def points_for_changes(self, how=None, value=None):
+        """``[(point or None, before, after)]`` for ``display configuration commit changes [at X | since X |
+        last N]`` [NE40E-CR DisplayCfgCommitChanges(CFGOM)]: no argument lists every
+        rollback point newest first, each under ``Commit changes of commitId <id> <date> <time>``; ``at X``
+        that commit alone; ``since X`` / ``last N`` one merged diff. None: no such point."""
+        commits = self.commits
+        if how is None:
+            return [(p, p.before, p.after) for p in reversed(commits)]
+        if how == "last":
+            n = int(value)
+            return [(None, commits[-n].before, commits[-1].after)] if n <= len(commits) else None
+        found = [i for i, p in enumerate(commits) if p.commit_id == int(value)]
+        if not found:
+            return None
+        point = commits[found[0]]
+        if how == "at":
+            return [(None, point.before, point.after)]
+        return [(None, point.before, commits[-1].after)]
 
     def rollback(self, tree, user):
-        return self.commit(tree, user, kind="Rollback")
+        return self.commit(tree, user, kind="ROLLBACK")
 
 
 @dataclass

@@ -133,6 +133,7 @@ PARAM_TYPES = {
     "trial": _int_range(60, 65535),
     "last": _int_range(1, 80),
     "screen": _int_range(0, 512),
+    "session": _int_range(0, 65535),          # abort trial session <id> [CE-CR abort_trial.md]
     "commit_id": _int_range(1000000001, 1999999999),
 }
 
@@ -246,10 +247,10 @@ COMMANDS = (
     _cmd("quit", ALL_VIEWS, "quit"),
     _cmd("return", ALL_VIEWS, "return"),
     _cmd("screen-length <screen> temporary", [USER], "screen_length"),
-    _cmd("commit [trial [<trial>]|label <name> [description <word>...]|description <word>...]",
-         CONFIG_VIEWS, "commit"),
-    _cmd("abort trial", ALL_VIEWS, "abort_trial"),
-    _cmd("abort", CONFIG_VIEWS, "abort"),
+    # commit [ trial [ <time> ] [ label <label> ] ] [ description <description> ] [NE40E-CR Commit(CFGOM)]
+    _cmd("commit [trial [<trial>] [label <name>]|label <name>] [description <word>...]", CONFIG_VIEWS, "commit"),
+    # abort trial [ session <session-id> ], all views except the user view [NE40E-CR CfgTrial; CE-CR abort_trial.md]
+    _cmd("abort trial [session <session>]", CONFIG_VIEWS, "abort_trial"),
     _cmd("clear configuration candidate", CONFIG_VIEWS, "clear_candidate"),
     _cmd("rollback configuration {to commit-id <commit_id>|last <last>|to label <name>}", [USER], "rollback"),
     # --- display ---------------------------------------------------------------------------------------
@@ -259,7 +260,9 @@ COMMANDS = (
     _cmd("display this", CONFIG_VIEWS, "display_this"),
     _cmd("display configuration candidate [changes]", CONFIG_VIEWS, "display_candidate"),
     _cmd("display configuration commit list [verbose] [<uint>]", ALL_VIEWS, "display_commit_list"),
-    _cmd("display configuration commit changes [at <commit_id>]", ALL_VIEWS, "display_commit_changes"),
+    # [NE40E-CR DisplayCfgCommitChanges(CFGOM)] (with-tag is not modelled)
+    _cmd("display configuration commit changes [{at <commit_id>|since <commit_id>|last <last>}]", ALL_VIEWS,
+         "display_commit_changes"),
     _cmd("display configuration trial status", ALL_VIEWS, "display_trial_status"),
     _cmd("display bgp %s peer [<ip>] [verbose]" % _AF_PREFIX, ALL_VIEWS, "display_bgp"),
     _cmd("display bgp %s group [<name>]" % _AF_PREFIX, ALL_VIEWS, "display_bgp"),

@@ -183,9 +183,9 @@ class Router:
             self._running_changed()
         return point
 
-    def start_trial(self, point, seconds):
+    def start_trial(self, point, seconds, session=None):
         real = seconds * self.lab.trial_time_scale
-        self.config.start_trial(point, seconds, time.monotonic(), real)
+        self.config.start_trial(point, seconds, time.monotonic(), real, session)
         self._trial_timer = self.lab.loop.call_later(real, self.end_trial, True)
 
     def end_trial(self, roll_back):

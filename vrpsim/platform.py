@@ -53,6 +53,11 @@ READINGS = {
     "keep_all_routes_reenable": ("reset", "no_reset"),
     # the text for a peer / group that does not exist: "Error: ..." or "Info: ..." [fs: IDCLogChecker]
     "missing_peer_text": ("error", "info"),
+    # R5: a trial belongs to the session that started it [NE40E-CG Configuration_Precautions; NE40E-CR CfgTrial];
+    # what another session gets for a plain `commit` / `abort trial` is undocumented: "refused" prints an
+    # Error line; "silent": an empty `commit` prints nothing and leaves the trial, `abort trial` answers as if
+    # no trial were running. Either way only `abort trial session <owner id>` or the timer ends it.
+    "foreign_trial": ("refused", "silent"),
 }
 
 

@@ -13,10 +13,6 @@ from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpA
 class ActionModule(VrpActionBase):
     MODULE = "bgp_route_refresh"
 
-    def validate(self, params):
-        # argspec + VRP values (base), then the commit option combination, all before connecting
-        return bgp_peer_config.check_commit_options(super(ActionModule, self).validate(params))
-
     def run_vrp(self, params, cli_factory):
         result = bgp_peer_config.apply_peer_config(cli_factory(), bgp_peer_config.ROUTE_REFRESH, params,
                                                    check_mode=self.check_mode)

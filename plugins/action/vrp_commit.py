@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.vrp.plugins.module_utils import config
+from ansible_collections.netops.vrp.plugins.module_utils import commit, config
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
@@ -30,7 +30,7 @@ class ActionModule(VrpActionBase):
         return params
 
     def run_vrp(self, params, cli_factory):
-        result = config.commit_action(cli_factory(), params["action"], check_mode=self.check_mode,
+        result = commit.commit_action(cli_factory(), params["action"], check_mode=self.check_mode,
                                       commit_id=params.get("commit_id"), label=params.get("label"),
                                       last=params.get("last"), trial_within=params.get("_trial_blocks"))
         if not result["warnings"]:

@@ -6,9 +6,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.vrp.plugins.module_utils import config
+from ansible_collections.netops.vrp.plugins.module_utils import commit, config
+from ansible_collections.netops.vrp.plugins.module_utils.cli import render_commit
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
-from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
 
@@ -17,11 +17,6 @@ class ActionModule(VrpActionBase):
 
     def validate(self, params):
         params = super(ActionModule, self).validate(params)
-        labelled = params.get("commit_label") or params.get("commit_description")
-        if params.get("commit_trial") is not None and labelled:
-            # VRP8: commit trial [seconds] takes no label/description (VrpCli and vrpsim follow that)
-            raise ValidationError("commit_trial", "cannot be combined with commit_label or commit_description "
-                                                  "(VRP8 'commit trial' takes neither)")
         if params.get("src") is not None:
             blocks = config.wanted_from_src(params["src"])
         else:
@@ -36,10 +31,10 @@ class ActionModule(VrpActionBase):
         state = cli.pending_state()   # before anything else: a pending trial decides what we may do
         plan = config.plan_config(params["_blocks"], cli.display(config.RUNNING_CONFIG_DISPLAY),
                                   match=params["match"], replace=params["replace"])
-        commit = config.render_commit(params.get("commit_label"), params.get("commit_description"),
-                                      params.get("commit_trial"))
+        commit_line = render_commit(params.get("commit_label"), params.get("commit_description"),
+                                    params.get("commit_trial"))
         result = {"changed": plan.changed, "updates": plan.updates, "warnings": list(plan.warnings),
-                  "commands": plan.commands + [commit] if plan.changed else []}
+                  "commands": plan.commands + [commit_line] if plan.changed else []}
         if self.diff_mode:
             result["diff"] = {"before": plan.before, "after": plan.after,
                               "before_header": "%s (running)" % self.host,
@@ -52,14 +47,14 @@ class ActionModule(VrpActionBase):
             return self._finish(result)
         if state["trial_pending"]:
             # a plain commit would silently confirm someone else's (or an earlier failed run's) trial
-            raise VrpCommandError(self.host, "pre-check", config.trial_pending_message(self.host))
+            raise VrpCommandError(self.host, "pre-check", commit.trial_pending_message(self.host))
         if self.check_mode:
             return self._finish(result)
         if state["candidate_pending"]:
             cli.discard()   # never commit edits this task did not make
             result["warnings"].append("an uncommitted candidate was pending in the session to %s; it was "
                                       "discarded before configuring" % self.host)
-        applied = config.apply_config(cli, plan, label=params.get("commit_label"),
+        applied = commit.apply_config(cli, plan, label=params.get("commit_label"),
                                       description=params.get("commit_description"),
                                       trial=params.get("commit_trial"))
         result["changed"] = applied["changed"]

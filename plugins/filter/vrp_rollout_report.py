@@ -131,7 +131,9 @@ def vrp_rollout_report(steps, router, check_mode=False):
         "rollback": {
             "aborted": _changed(steps.get("aborted")),
             "restore_commands": [c for item in restore_results for c in item.get("commands") or []],
-            "restore_failures": [failure for failure in map(_restore_failure, restore_results) if failure],
+            # the rescue's abort first: a trial it could not end (another session's, R5) is still pending
+            "restore_failures": [failure for failure in map(_restore_failure, _items(steps.get("aborted"))
+                                                            + restore_results) if failure],
         },
     }
 

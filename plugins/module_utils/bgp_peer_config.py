@@ -15,11 +15,11 @@ Procedure (``apply_peer_config``), displays kept few because this runs on every 
    ``predict_session_resets`` lists the Established sessions that would be re-established.
 3. Predicted resets without ``allow_session_reset`` -> refused (only displays were sent).
 4. ``display configuration trial status`` (a plain commit would confirm someone else's trial).
-5. Check mode stops here with the exact commands. Otherwise configure + commit (``config.apply_config``:
+5. Check mode stops here with the exact commands. Otherwise configure + commit (``commit.apply_config``:
    any error discards the candidate) and read the brief table again (``observe_session_resets``) so
    ``sessions_reset`` reports the resets that really happened, next to ``sessions_reset_predicted``.
    If that read fails after the commit (timeout, dropped session), the task still reports
-   ``changed: true`` with ``sessions_reset`` = the prediction and a warning (``config.after_commit``).
+   ``changed: true`` with ``sessions_reset`` = the prediction and a warning (``commit.after_commit``).
 
 Group vs member semantics (chosen here, documented in the module docs):
 - A peer target changes the peer-level setting only. When the wanted state is impossible at peer level
@@ -42,10 +42,10 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
-from ansible_collections.netops.vrp.plugins.module_utils.config import (
+from ansible_collections.netops.vrp.plugins.module_utils.cli import render_commit
+from ansible_collections.netops.vrp.plugins.module_utils.commit import (
     after_commit,
     apply_config,
-    render_commit,
     trial_pending_message,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
@@ -63,7 +63,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     route_refresh_view_path,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
-from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError, validate_scope
+from ansible_collections.netops.vrp.plugins.module_utils.validate import validate_scope
 
 ROUTE_REFRESH = "route_refresh"
 KEEP_ALL_ROUTES = "keep_all_routes"
@@ -529,14 +529,6 @@ def observe_session_resets(cli, plan, cfg, facts, families, predicted, timeout=O
 
 # --- the whole procedure -----------------------------------------------------------------------------
 
-def check_commit_options(params):
-    """``commit trial`` takes no label/description on VRP8 (VrpCli refuses the combination too)."""
-    if params.get("commit_trial") is not None and (params.get("commit_label") or params.get("commit_description")):
-        raise ValidationError("commit_trial", "cannot be combined with commit_label or commit_description "
-                                              "(VRP8 'commit trial' takes neither)")
-    return params
-
-
 def _describe_sessions(entries):
     return ", ".join("%s (%s%s)" % (e["address"], e["address_family"],
                                     " vpn-instance %s" % e["vpn_instance"] if e["vpn_instance"] else "")
@@ -549,7 +541,6 @@ def apply_peer_config(cli, feature, params, check_mode=False):
     Raises VrpError (PeerConfigError for unknown targets / unreachable wanted state) before any
     configuration command; a refused change is returned as ``failed`` with the predicted sessions.
     """
-    check_commit_options(params)
     host = cli.host
     reader = _ConfigCache(cli)
     cfg = parse_bgp_config(reader.display(DISPLAY_BGP_CONFIG))

@@ -5,12 +5,14 @@
 
 It knows the views (user ``<R>``, system ``[~R]``/``[*R]`` and sub-views), the two-stage commit
 model (candidate marked by ``*``), the questions VRP asks (``[Y/N]:``, "Uncommitted configurations
-found ... [Y(yes)/N(no)/C(cancel)]:") and what a refused command looks like (``Error:``). It tracks
-the current view from every reply's prompt, so it never sends a redundant ``system-view``/``return``.
+found ... [Y(yes)/N(no)/C(cancel)]:") and what a refused command looks like (``Error:`` / ``Error[N]:``,
+``transport.error_line``). It tracks the current view from every reply's prompt, so it never sends a
+redundant ``system-view``/``return``.
 
 Rules it enforces:
-- ``display()`` sends only ``display ...`` commands (check mode relies on it);
-- any ``Error:`` during ``configure()`` or a failed ``commit()`` discards the candidate
+- ``display()`` sends only ``display ...`` commands (check mode relies on it) and drops the timestamp
+  first line newer releases print (``parsers.strip_display_timestamp``);
+- any error line during ``configure()`` or a failed ``commit()`` discards the candidate
   (``return`` answered ``N``) before raising ``VrpCommandError``, so nothing half-applied stays;
 - no command may contain a newline or control character.
 """
@@ -20,43 +22,56 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import strip_display_timestamp
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
+    ERROR_PATTERN,
     VrpCommandError,
+    error_line,
     parse_prompt,
 )
 
-_ERROR_LINE_RE = re.compile(r"^\s*Error:.*$", re.M)
-_COMMIT_FAILED_RE = re.compile(r"^\s*(?:Error:.*|.*\bFailed\b.*|.*\bfailed\b.*)$", re.M)
+_COMMIT_FAILED_RE = re.compile(r"^\s*(?:%s.*|.*\bFailed\b.*|.*\bfailed\b.*)$" % ERROR_PATTERN, re.M)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _WHITESPACE_RE = re.compile(r"\s")
-# parse_trial_status: the state line, and the phrases that mean "pending" / "not pending"
-_TRIAL_STATE_RE = re.compile(r"(?:state|status)\s*:\s*(.+)")
-_TRIAL_POSITIVE_RE = re.compile(r"in progress|running|remaining|\bactive\b|\benabled\b|\byes\b|\btrue\b|waiting")
-_TRIAL_NEGATIVE_RE = re.compile(r"\b(?:no|not|none|inactive|idle|disabled|finished|false|n/a)\b")
+# display configuration trial status [NE40E-CR DisplayTrialState(CFGOM); CE-CR display_configuration_trial_status.md]
+_TRIAL_STATUS_RE = re.compile(r"^\s*Trial status\s*:\s*(\S+)\s*$", re.M | re.I)
+_TRIAL_LEFT_RE = re.compile(r"^\s*Trial time left \(sec\)\s*:\s*(\d+)\s*$", re.M | re.I)
 _UNCOMMITTED = "Uncommitted configurations found"
 _MAX_QUESTIONS = 5
-
-
-def error_line(output):
-    """The first ``Error: ...`` line of a reply, or ``None``."""
-    match = _ERROR_LINE_RE.search(output or "")
-    return match.group(0).strip() if match else None
+TRIAL_STATUS_DISPLAY = "display configuration trial status"
 
 
 def parse_trial_status(output):
-    """True when ``display configuration trial status`` says a trial commit is running.
+    """``{"status": "INACTIVE"|"ACTIVE"|"CANCELING"|"WAITCANCEL"|..., "seconds_left": int or None,
+    "pending": bool}`` from ``display configuration trial status``.
 
-    The exact VRP8 wording is not documented: a ``state``/``status`` line (``Trial state : Running``)
-    decides when present; otherwise any positive phrase (in progress, running, remaining time, active,
-    enabled) without a negative one (no, not, none, inactive, idle, disabled) means pending.
+    Real text: ``Trial status: INACTIVE`` / ``Trial time left (sec): 0`` (optional ``Persist id:``). Every
+    status but INACTIVE counts as pending: CANCELING / WAITCANCEL (a rollback under way) must block a new
+    commit as much as ACTIVE does. Raises ValueError when there is no ``Trial status:`` line, so an unknown
+    layout is never read as "no trial".
     """
-    text = (output or "").strip().lower()
-    if not text:
-        return False
-    match = _TRIAL_STATE_RE.search(text)
-    if match:
-        text = match.group(1)
-    return bool(_TRIAL_POSITIVE_RE.search(text)) and not _TRIAL_NEGATIVE_RE.search(text)
+    match = _TRIAL_STATUS_RE.search(output or "")
+    if not match:
+        raise ValueError("no 'Trial status:' line in %r" % (output,))
+    status = match.group(1).upper()
+    left = _TRIAL_LEFT_RE.search(output or "")
+    return {"status": status, "seconds_left": int(left.group(1)) if left else None, "pending": status != "INACTIVE"}
+
+
+def render_commit(label=None, description=None, trial=None):
+    """The one rendering of ``commit [ trial [ <time> ] [ label <label> ] ] [ description <description> ]``
+    [NE40E-CR Commit(CFGOM)]; ``trial``: seconds, or True for the device default. Values are validated by
+    validate.py (argspec) before they get here."""
+    command = "commit"
+    if trial is not None and trial is not False:
+        command += " trial" if trial is True else " trial %d" % int(trial)
+    if label:
+        if _WHITESPACE_RE.search(label):
+            raise ValueError("commit label must not contain spaces: %r" % (label,))
+        command += " label %s" % label
+    if description:
+        command += " description %s" % description
+    return command
 
 
 def check_command(command):
@@ -195,7 +210,7 @@ class VrpCli:
         if err:
             raise self._fail("display", "router refused %r: %s" % (command, err), command=command,
                              output=reply.output)
-        return reply.output
+        return strip_display_timestamp(reply.output)
 
     def operational(self, command, answer="Y", timeout=None):
         """Run an operational command in the user view, answering ``[Y/N]`` questions with ``answer``."""
@@ -213,7 +228,7 @@ class VrpCli:
         """Enter the system view (once) and type ``lines`` into the candidate.
 
         Starts from the system view root (``quit`` from a sub-view, ``system-view`` from the user
-        view). Blank lines and ``#`` separators are skipped. On ``Error:`` (or an unexpected
+        view). Blank lines and ``#`` separators are skipped. On an error line (or an unexpected
         question when ``answer`` is None) the candidate is discarded and VrpCommandError names the line.
         Returns the combined output.
         """
@@ -244,23 +259,12 @@ class VrpCli:
         return "\n".join(o for o in outputs if o)
 
     def commit(self, label=None, description=None, trial=None, timeout=None):
-        """Commit the candidate: ``commit trial [N]`` or ``commit [label L] [description D]``.
+        """Commit the candidate: ``render_commit(label, description, trial)``.
 
-        ``trial``: seconds (int) or True for the device default. On failure text (``Error:``,
+        ``trial``: seconds (int) or True for the device default. On failure text (an error line,
         ``Failed``) or a candidate still pending, the candidate is discarded and VrpCommandError raised.
         """
-        command = "commit"
-        if trial is not None and trial is not False:
-            if label or description:
-                raise ValueError("commit trial cannot carry a label or description (VRP8 syntax: "
-                                 "commit trial [seconds] | commit [label L] [description D])")
-            command += " trial" if trial is True else " trial %d" % int(trial)
-        if label:
-            if _WHITESPACE_RE.search(label):
-                raise ValueError("commit label must not contain spaces: %r" % (label,))
-            command += " label %s" % label
-        if description:
-            command += " description %s" % description
+        command = render_commit(label, description, trial)
         self._to_config_view()
         reply = self._send(command, timeout=timeout)
         try:
@@ -288,8 +292,9 @@ class VrpCli:
         return output
 
     def abort_trial(self, timeout=None):
-        """Roll back a running ``commit trial`` (``abort trial`` in the user view, answered Y)."""
-        self._to_user_view()
+        """Roll back this session's running ``commit trial``: ``abort trial`` in a config view (not valid in
+        the user view [NE40E-CR CfgTrial(CFGOM)]), question answered Y."""
+        self._to_config_view()
         reply = self._send("abort trial", timeout=timeout)
         output, reply = self._answer_questions(reply, "Y", "abort trial", "abort trial")
         err = error_line(output)
@@ -337,11 +342,23 @@ class VrpCli:
                              output=output)
         return output
 
+    def trial_status(self, timeout=None):
+        """``parse_trial_status`` of the router's trial status display; an unreadable one is an error."""
+        output = self.display(TRIAL_STATUS_DISPLAY, timeout=timeout)
+        try:
+            return parse_trial_status(output)
+        except ValueError:
+            raise self._fail("pre-check", "cannot tell whether a trial commit is pending: %r printed no "
+                             "'Trial status:' line" % TRIAL_STATUS_DISPLAY, command=TRIAL_STATUS_DISPLAY,
+                             output=output)
+
     def pending_state(self, timeout=None):
-        """``{"candidate_pending": bool, "trial_pending": bool}``: ``*`` in the prompt, trial status display."""
+        """``{"candidate_pending", "trial_pending", "trial_status", "trial_seconds_left"}``: ``*`` in the
+        prompt, and the trial status display."""
         self._learn_view()
-        output = self.display("display configuration trial status", timeout=timeout)
-        return {"candidate_pending": self.candidate_pending, "trial_pending": parse_trial_status(output)}
+        trial = self.trial_status(timeout=timeout)
+        return {"candidate_pending": self.candidate_pending, "trial_pending": trial["pending"],
+                "trial_status": trial["status"], "trial_seconds_left": trial["seconds_left"]}
 
     def close(self):
         self.transport.close()

@@ -611,8 +611,13 @@ class ConfigNode:
         return [child for child in self.children if regex.match(child.line)]
 
 
-# Newer releases print the time before a display's output (NE40E V800R022C00 [netdis]).
-_DISPLAY_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{2}:\d{2}\s*$")
+# Newer NE40E releases print the time first on every display: "2024-06-08 13:04:22.667 +03:00" [netdis]
+_DISPLAY_TIMESTAMP = re.compile(r"\A\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: ?[+-]\d{2}:?\d{2})?[ \t]*(?:\r?\n|\Z)")
+
+
+def strip_display_timestamp(output):
+    """``output`` without the timestamp first line of newer releases (VrpCli.display applies it to all)."""
+    return _DISPLAY_TIMESTAMP.sub("", output or "", count=1)
 
 
 def parse_config_tree(text):

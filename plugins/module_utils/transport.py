@@ -23,8 +23,18 @@ PROMPT_OR_QUESTION_PATTERN = r"(?:%s|%s)" % (PROMPT_PATTERN, QUESTION_PATTERN)
 
 PROMPT_RE = re.compile(PROMPT_PATTERN)
 QUESTION_RE = re.compile(QUESTION_PATTERN)
+# The one definition of a refused command's line: "Error: ...", "Error:Too many ..." (no space) and the numbered
+# "Error[1]: ..." of some releases [gnetcli huawei_test.go; ne-plugin plugins/terminal/ne.py].
+ERROR_PATTERN = r"Error(?:\[\d+\])?\s*:"
+ERROR_LINE_RE = re.compile(r"^\s*%s.*$" % ERROR_PATTERN, re.M)
 _USER_PROMPT_RE = re.compile(r"^<(?P<name>[^<>\s]+)>$")
 _CONFIG_PROMPT_RE = re.compile(r"^\[(?P<mark>[~*]?)(?P<name>[^\[\]\s]+)\]$")
+
+
+def error_line(output):
+    """The first error line of a router reply (``Error: ...`` / ``Error[N]: ...``), or ``None``."""
+    match = ERROR_LINE_RE.search(output or "")
+    return match.group(0).strip() if match else None
 
 
 class VrpError(Exception):
@@ -341,24 +351,26 @@ class FakeTransport(Transport):
         if kind == "config" and cmd == "quit":
             parent = self._views[-2] if len(self._views) > 1 else self.hostname
             return self._reply(output or "", self._config_prompt(view=parent))
-        if kind == "config" and words[:1] == ["commit"] and not re.search(r"Error:|Failed", output or ""):
+        if kind == "config" and words[:1] == ["commit"] and not (error_line(output) or "Failed" in (output or "")):
             self.trial = words[1:2] == ["trial"]
             text = output
             if text is None:
-                text = ("Committing..done.\nInfo: The system enters the trial configuration mode."
-                        if self.trial else "")
+                text = ("Info: The system enters the trial configuration mode." if self.trial else "")
             return self._reply(text, self._config_prompt(mark="~"))
         if words[:2] == ["abort", "trial"]:
+            if kind == "user":   # all views except the user view [NE40E-CR CfgTrial(CFGOM)]
+                return self._reply("Error: Unrecognized command found at '^' position.", self.prompt)
             return self._ask("abort_trial", ABORT_TRIAL_QUESTION)
         if words[:2] == ["rollback", "configuration"] and kind == "user":
             return self._reply(output or "", self.prompt)
         if cmd == "display configuration trial status" and output is None:
-            text = ("Trial state      : In progress\nRemaining time(s): 600" if self.trial
-                    else "Info: No trial configuration exists.")
+            # [NE40E-CR DisplayTrialState(CFGOM)]
+            text = ("Trial status: ACTIVE\nTrial time left (sec): 600" if self.trial
+                    else "Trial status: INACTIVE\nTrial time left (sec): 0")
             return self._reply(text, self.prompt)
         if output is None and self.strict and words[:1] != ["screen-length"]:
             raise AssertionError("FakeTransport: unscripted command %r" % command)
-        if kind == "config" and words[:1] != ["display"] and "Error:" not in (output or ""):
+        if kind == "config" and words[:1] != ["display"] and not error_line(output):
             return self._reply(output or "", self._config_prompt(mark="*"))
         return self._reply(output or "", self.prompt)
 

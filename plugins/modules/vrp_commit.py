@@ -12,11 +12,22 @@ short_description: Confirm or abort a VRP8 trial commit, or roll back to an earl
 version_added: 0.1.0
 description:
   - Every action first reads C(display configuration trial status) to learn whether a trial commit is pending.
-  - V(confirm) confirms a pending C(commit trial) so it stays (a plain C(commit)); V(abort) rolls the trial
-    back now (C(abort trial), answered C(Y)); both change nothing and report no change when no trial is
-    pending, so V(confirm) run in check mode is a cheap "is a trial pending?" probe (return value RV(trial_pending)).
-  - V(rollback) runs C(rollback configuration) in the user view to a commit ID, a label, or the last N
-    commits; it always reports a change. It is refused while a trial commit is pending (the trial timer would
+  - V(confirm) confirms a pending C(commit trial) so it stays (a plain C(commit) in a configuration view);
+    V(abort) rolls the trial back now (C(abort trial) in a configuration view, answered C(Y)); both change
+    nothing and report no change when no trial is pending, so V(confirm) run in check mode is a cheap "is a
+    trial pending?" probe (return value RV(trial_pending)). Both succeed only if the trial status reads
+    C(INACTIVE) afterwards.
+  - A trial belongs to the SSH session that ran C(commit trial); only that session can confirm or abort it.
+    The module's session is the one netops.vrp.vrp_config used in the same play (the session keeper keeps it),
+    so confirming or aborting your own trial works. A trial left by another session (another operator, or a
+    run whose session was lost) is refused or ignored by the router; the task then fails saying the trial is
+    still pending, how many seconds are left before its timer rolls it back, and that it can be ended with
+    C(abort trial session <id>) in a configuration view (C(abort trial session ?) lists the id) or by waiting
+    for the timer. A trial being rolled back (status C(CANCELING)/C(WAITCANCEL)) fails the task before anything
+    is sent.
+  - V(rollback) runs C(rollback configuration) in the user view (its C([Y/N]) question answered C(Y)) to the
+    configuration as it was right after a commit ID or label, or as it was before the last N commits; it always
+    reports a change. It is refused while a trial commit is pending (the trial timer would
     later undo the rollback). It first reads C(display configuration commit list verbose) and fails, with
     nothing but C(display) sent, when the commit ID or label is not in it or N is more than it holds.
   - In check mode only C(display) commands are sent.
@@ -39,30 +50,34 @@ options:
     choices: [confirm, abort, rollback]
   commit_id:
     description:
-      - Roll back to this commit ID (C(rollback configuration to commit-id)); 10 digits as shown by
-        C(display configuration commit list). Only with O(action=rollback).
+      - Roll back to the configuration as it was right after this commit (C(rollback configuration to
+        commit-id)); 10 digits as shown by C(display configuration commit list). To undo commit X, give the
+        commit ID before X (or use O(last)). Only with O(action=rollback).
     type: str
   label:
     description:
-      - Roll back to the commit with this label (C(rollback configuration to label)), as set with
-        C(commit_label). Only with O(action=rollback).
+      - Roll back to the configuration as it was right after the commit with this label (C(rollback
+        configuration to label)), as set with C(commit_label); the labelled change is kept. Only with
+        O(action=rollback).
     type: str
   last:
-    description: Roll back the last N commits, 1-80 (C(rollback configuration last N)). Only with O(action=rollback).
+    description:
+      - Undo the last N commits, 1-80 (C(rollback configuration last N)), i.e. go back to the configuration before them.
+        Only with O(action=rollback).
     type: int
   trial_within:
     description:
       - Configuration text in the format of M(netops.vrp.vrp_config) O(netops.vrp.vrp_config#module:src). With it,
         O(action=confirm) or O(action=abort) acts on a pending trial only when every line that trial commit
-        changed (C(display configuration commit changes), the newest commit during a trial) is part of this
+        changed (C(display configuration commit changes last 1), the newest commit during a trial) is part of this
         configuration, i.e. the trial could have been left by an interrupted run of the same change. Any other
         pending trial fails the task (step C(pre-check)) naming its commit ID and the lines that are not part of
         it, and nothing but C(display) commands is sent. An empty text matches no trial.
     type: str
 notes:
-  - Which configuration C(to commit-id X) / C(to label L) restores (the state before or after commit X) is
-    the router's definition; the lab emulator restores the state from before commit X / L (UNVERIFIED on
-    real VRP8).
+  - C(to commit-id X) / C(to label L) restore the configuration at that rollback point, C(last 1) the one
+    before the newest commit (NE40E command reference C(rollback configuration); configuration guide
+    "Example for Configuration Rollback").
   - An uncommitted candidate left in the module's own SSH session is discarded first (with a warning), so a
     confirm never commits stray edits.
 seealso:
@@ -94,11 +109,17 @@ EXAMPLES = r"""
       ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16
 # commands: [abort trial, Y] (our trial), [] (none pending); failed (someone else's trial)
 
-- name: Go back to the configuration before the commit labelled policy-change
+- name: Undo the newest commit (the configuration before it)
   netops.vrp.vrp_commit:
     action: rollback
-    label: policy-change
-# commands: [rollback configuration to label policy-change]
+    last: 1
+# commands: [rollback configuration last 1, Y]
+
+- name: Go back to the configuration as it was right after the commit labelled before-policy-change
+  netops.vrp.vrp_commit:
+    action: rollback
+    label: before-policy-change
+# commands: [rollback configuration to label before-policy-change, Y]
 """
 
 RETURN = r"""

@@ -87,8 +87,8 @@ options:
     default: line
     choices: [line, block]
 notes:
-  - O(commit_trial) cannot be combined with O(commit_label) or O(commit_description) (VRP8
-    C(commit trial) takes neither); the task fails before connecting.
+  - O(commit_trial) can be combined with O(commit_label) and O(commit_description)
+    (C(commit trial 600 label L description D)).
   - An uncommitted candidate left in the module's own SSH session is discarded (with a warning) before
     configuring, so only this task's lines are committed.
   - If the router shows no pending change after the lines were typed (prompt C(~)), nothing is committed

@@ -37,6 +37,19 @@ DEFAULT_TOPOLOGY = {
 }
 
 
+# The release profiles of vrpsim/platform.py: modules whose behaviour differs per release run against each.
+PLATFORMS = ("ne40e-v800r012c10", "ne40e-v800r022c00", "ce-v300r023c00")
+
+
+def on_platform(topology, platform, **readings):
+    """A copy of ``topology`` whose routers all run ``platform`` with these open-question ``readings``."""
+    topo = copy.deepcopy(topology)
+    topo["defaults"] = dict(topo.get("defaults") or {}, platform=platform)
+    if readings:
+        topo["defaults"]["readings"] = readings
+    return topo
+
+
 def topology_with_routers(count, name="scale", prefix="R"):
     """A topology of ``count`` small routers R1..Rn (no BGP sessions between them)."""
     topo = copy.deepcopy(DEFAULT_TOPOLOGY)

@@ -1,5 +1,15 @@
-"""vrp_config against vrpsim over SSH: exact transcript, check mode, idempotence, diff, failures."""
+"""vrp_config against vrpsim over SSH on every release profile: exact transcript, check mode, idempotence, diff,
+failures."""
+import pytest
+
 from harness import assert_only_displays, commands_sent
+from lab_fixtures import DEFAULT_TOPOLOGY, PLATFORMS, on_platform
+
+
+@pytest.fixture(params=PLATFORMS)
+def lab(make_lab, request):
+    """The two-router lab of lab_fixtures, on each release (numbered errors, display timestamp lines...)."""
+    return make_lab(on_platform(DEFAULT_TOPOLOGY, request.param))
 
 DISPLAYS = ["display configuration trial status", "display current-configuration"]
 
@@ -123,4 +133,26 @@ def test_configure_error_discards_and_names_the_line(lab, run_tasks):
     assert result["_status"] == "failed" and result["step"] == "configure"
     assert "peer 10.9.9.9 route-policy RP-X import" in result["msg"] and "candidate discarded" in result["msg"]
     assert commands_sent(lab, "PE1", since=res)[-2:] == ["return", "N"]
+    assert lab.running_config("PE1") == before and lab.candidate_config("PE1") == before
+
+
+def test_syntax_error_in_any_release_form_discards_and_names_the_line(lab, run_tasks):
+    """R3: a line the router refuses with a caret error (``Error[N]: ...`` on releases with numbered errors
+    [gnetcli huawei_test.go]) fails the task before the commit and leaves no candidate behind."""
+    before = lab.running_config("PE1")
+    res = run_tasks("""
+    - name: bad
+      netops.vrp.vrp_config:
+        parents: [bgp 65000]
+        lines:
+          - peer 10.0.0.2 description fine
+          - peer 10.0.0.2 sideways
+          - peer 10.0.0.2 description never-typed
+    """, limit="PE1")
+    result = res["bad"]["PE1"]
+    assert result["_status"] == "failed" and result["step"] == "configure", result
+    assert "peer 10.0.0.2 sideways" in result["msg"] and "candidate discarded" in result["msg"]
+    sent = commands_sent(lab, "PE1", since=res)
+    assert "peer 10.0.0.2 description never-typed" not in sent and not any(c.startswith("commit") for c in sent)
+    assert sent[-2:] == ["return", "N"]
     assert lab.running_config("PE1") == before and lab.candidate_config("PE1") == before

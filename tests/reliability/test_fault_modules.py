@@ -56,7 +56,9 @@ Row = collections.namedtuple("Row", "fault target inject failed step says config
 # failed:  PE1's task fails;  step: its result's step;  says: words its msg must contain
 # config:  True = PE1's config has the target's change afterwards, False = untouched, None = n/a
 # trial:   a trial commit is pending on PE1 after the task
-# recover: the explicit vrp_commit action that ends that trial (abort: config back to untouched)
+# recover: the explicit vrp_commit action that ends that trial (abort: config back to untouched);
+#          "abort refused": the trial belongs to the session the fault closed, so a new session's abort fails
+#          clearly and the trial stays for its timer (R5 [NE40E-CG Configuration_Precautions_for_Configuration_Management])
 D_BEFORE_COMMIT = dict(kind="drop", when="before", match=r"^commit")
 D_DURING_TRIAL = dict(kind="drop", when="during", match=r"^commit trial")
 D_BEFORE_CONFIRM = dict(kind="drop", when="before", match=r"^commit$")
@@ -65,6 +67,7 @@ D_DURING_REFRESH = dict(kind="drop", when="during", match=r"^refresh bgp")
 D_BEFORE_REFRESH = dict(kind="drop", when="before", match=r"^refresh bgp")
 D_DURING_RESET = dict(kind="drop", when="during", match=r"^reset bgp")
 REJECT = dict(kind="reject_commit")
+REJECT_CONFIRM = dict(kind="reject_commit", match=r"^commit$")
 SLOW_READ = dict(kind="delay", match=r"^display (current-configuration|configuration trial)", seconds=4)
 SLOW_COMMIT = dict(kind="delay", match=r"^commit", seconds=4)
 STUCK = dict(kind="peer_stuck", peer="{ce}")
@@ -81,13 +84,13 @@ ALL = ("bgp_facts", "bgp_soft_reset", "bgp_reset", "vrp_commit", "vrp_config", "
 MATRIX = (
     # connection dropped before commit: the router drops the closed session's candidate
     [Row("drop before commit", t, D_BEFORE_COMMIT, True, "commit", (UNKNOWN,), False, False, None) for t in SENT]
-    # dropped during `commit trial`: the trial runs on the router; the module cannot know, says so,
-    # and an explicit abort restores the previous configuration
-    + [Row("drop during commit trial", t, D_DURING_TRIAL, True, "commit", (UNKNOWN,), True, True, "abort")
+    # dropped during `commit trial`: the trial runs on the router; the module cannot know, says so; the trial
+    # belongs to the closed session, so an abort from a new one fails saying so and the timer ends it
+    + [Row("drop during commit trial", t, D_DURING_TRIAL, True, "commit", (UNKNOWN,), True, True, "abort refused")
        for t in ("vrp_config trial", "bgp_route_refresh trial")]
-    # after the trial commit, before the confirm: the trial stays pending, abort restores
+    # after the trial commit (made in the play's session), before the confirm: the trial stays pending
     + [Row("drop before confirm", "vrp_commit", D_BEFORE_CONFIRM, True, "confirm", ("session",), True, True,
-           "abort"),
+           "abort refused"),
        Row("drop during confirm", "vrp_commit", D_DURING_CONFIRM, True, "confirm", ("session",), True, False,
            None)]
     # during the soft reset / hard reset
@@ -99,7 +102,8 @@ MATRIX = (
            None)]
     # commit rejected: the candidate is discarded, nothing changes
     + [Row("commit rejected", t, REJECT, True, "commit", ("Failed to commit",), False, False, None) for t in SENT]
-    + [Row("confirm rejected", "vrp_commit", REJECT, True, "confirm", ("Failed to commit",), True, True, "abort")]
+    + [Row("confirm rejected", "vrp_commit", REJECT_CONFIRM, True, "confirm", ("Failed to commit",), True, True,
+           "abort")]
     # reply slower than the command timeout: reading fails before anything is sent ...
     + [Row("slow reply", t, SLOW_READ, True, "command 'display", ("no prompt within",), False if t in SENT else None,
            t == "vrp_commit", None) for t in ALL]
@@ -237,9 +241,6 @@ PROBE = {"name": "probe", "netops.vrp.vrp_commit": {"action": "confirm"}, "check
 def test_fault_row(row, make_lab, tmp_path):
     lab = make_lab(fault_topology())
     wait_converged(lab)
-    if row.target == "vrp_commit":
-        for router in ("PE1", "PE2"):
-            _start_trial(lab, router)
     inventory = str(lab.inventory_path)
     if row.inject == UNREACHABLE:
         inventory = _inventory_with_pe1_unreachable(lab, tmp_path)
@@ -250,9 +251,11 @@ def test_fault_row(row, make_lab, tmp_path):
 
     task = dict(TASKS[row.target], name="target", ignore_errors=True)
     tasks = [task, PROBE]
+    if row.target == "vrp_commit":   # the trial to confirm, made in the play's own (keeper) session
+        tasks.insert(0, dict(TASKS["vrp_config trial"], name="setup trial"))
     if row.recover:   # an explicit vrp_commit ends the trial the fault left (the fault is used up by now)
-        tasks.append({"name": "end trial", "netops.vrp.vrp_commit": {"action": row.recover},
-                      "when": "inventory_hostname == 'PE1'"})
+        tasks.append({"name": "end trial", "netops.vrp.vrp_commit": {"action": row.recover.split()[0]},
+                      "when": "inventory_hostname == 'PE1'", "ignore_errors": row.recover == "abort refused"})
     play_vars = dict(peers=PEERS, **TIMEOUT_VARS)
     res = run_playbook(tasks_playbook(tasks, play_vars=play_vars), inventory, workdir=str(tmp_path / "play"))
     assert res.rc == 0, res.summary()   # ignore_errors: the play itself completes
@@ -270,7 +273,12 @@ def test_fault_row(row, make_lab, tmp_path):
         assert probe1["candidate_pending"] is False, probe1
         assert probe1["trial_pending"] is row.trial, probe1
     mark = _mark(row.target, "PE1")
-    if row.recover:   # the trial the fault left is gone, and with abort the previous configuration is back
+    if row.recover == "abort refused":   # still pending, the task said why; its timer will roll it back
+        end = res["end trial"]["PE1"]
+        assert end["_status"] == "failed" and "did not end the trial commit pending on PE1" in end["msg"], end
+        assert "seconds left before its timer rolls it back" in end["msg"]
+        assert trial_pending(lab, "PE1") and has_line(lab, "PE1", mark)
+    elif row.recover:   # the trial the fault left is gone, and with abort the previous configuration is back
         assert res["end trial"]["PE1"]["_status"] == "ok" and res["end trial"]["PE1"]["changed"] is True
         assert not trial_pending(lab, "PE1")
         assert has_line(lab, "PE1", mark) is (row.recover == "confirm")

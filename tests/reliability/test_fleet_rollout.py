@@ -2,13 +2,14 @@
 
 Each router has three external peers in group UPSTREAM (route-refresh capable) whose import policy
 matches ip-prefix PL-UP-IN; the change adds an index to PL-UP-IN and soft resets UPSTREAM inbound.
-Faults: the trial commit rejected on 2 routers, the connection dropped before the soft reset on 2,
+Faults: the trial commit rejected on 2 routers, the connection dropped before the soft reset on 2 (their trial
+belongs to the lost session, so it stays pending for the router's timer and the report says why),
 every login refused on 1. The play uses the role with a canary of 1 and then the whole fleet as one
 wave, with max_fail_percentage 100 (the shipped playbook stops at the first failed router, which is
 right for production but would not let this test attempt the whole fleet).
 
 Asserted from the lab: the run finishes, the failed hosts are exactly the faulted ones, each faulted
-router still runs the previous policy with no pending trial and no candidate, every other router runs
+router still runs the previous policy with no pending trial and no candidate (but those two), every other router runs
 the new policy with its trial confirmed. The wall time is written to
 ``build/test-results/fleet_rollout.json``.
 """
@@ -109,13 +110,19 @@ def test_rollout_over_100_routers_with_5_faulted(make_lab, tmp_path):
     assert res.failed_hosts == set(FAULTS), res.summary()
     reports = _reports(res)
 
+    # R030/R040 lost the session that owns their trial: VRP lets only that session end it [NE40E-CG
+    # Configuration_Precautions_for_Configuration_Management], so the rescue's abort is refused and the trial
+    # stays (new policy) until the router's timer rolls it back
+    lost_trial = ("R030", "R040")
     for router in ROUTERS:
         running = lab.running_config(router)
         trial = lab.control("status")["routers"][router]["trial_commit_id"]
-        assert trial is None, (router, trial)
+        assert (trial is not None) is (router in lost_trial), (router, trial)
         assert lab.candidate_config(router) == running, router
         assert OLD_LINE in running, router
-        if router in FAULTS:
+        if router in lost_trial:
+            assert NEW_LINE in running, router
+        elif router in FAULTS:
             assert NEW_LINE not in running, router
         else:
             assert NEW_LINE in running, router
@@ -126,9 +133,11 @@ def test_rollout_over_100_routers_with_5_faulted(make_lab, tmp_path):
     # the faulted ones say why
     assert reports["R010"]["status"] == reports["R020"]["status"] == "failed", (reports["R010"], reports["R020"])
     assert "commit" in reports["R010"]["message"].lower(), reports["R010"]
-    for router in ("R030", "R040"):
-        assert reports[router]["status"] == "rolled_back", reports[router]
-        assert reports[router]["rollback"]["aborted"] is True
+    for router in lost_trial:
+        assert reports[router]["status"] == "failed", reports[router]
+        assert reports[router]["rollback"]["aborted"] is False
+        failures = reports[router]["rollback"]["restore_failures"]
+        assert len(failures) == 1 and "did not end the trial commit pending on %s" % router in failures[0], failures
         assert "abort trial" in commands_sent(lab, router, since=res)
     assert commands_sent(lab, "R050", since=res) == []
     assert "R050" not in reports or reports["R050"]["status"] != "confirmed"

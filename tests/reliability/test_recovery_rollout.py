@@ -1,8 +1,11 @@
 """Recovery (issue 9): re-running bgp_policy_rollout after a fault converges without manual cleanup.
 
-- A trial commit left pending by an interrupted run of this rollout (its every change is part of the
-  rollout's configuration) is aborted by the next run's pre-check, which then redoes the change; the run
-  after that changes nothing and sends only displays.
+- A trial commit left pending by an interrupted run of this rollout whose session is gone belongs to that
+  session: VRP lets only the session that ran ``commit trial`` confirm or abort it [NE40E-CG
+  Configuration_Precautions_for_Configuration_Management], so the next run's pre-check fails clearly (trial
+  pending, seconds left, ``abort trial session <id>``) instead of claiming a recovery; once the operator ended
+  it (``abort trial session <id>`` [NE40E-CR CfgTrial; CE-CR abort_trial.md]) the run after converges.
+- Any other fault: the next run redoes the change; the run after that changes nothing, only displays.
 - Anyone else's pending trial (or one mixing our lines with foreign ones) still stops the router, with a
   message naming its commit ID and the foreign lines, and nothing but displays is sent.
 - An uncommitted candidate left in the session keeper's session (a task killed mid-edit) is discarded.
@@ -24,8 +27,8 @@ FAULTS = {
     # the confirm and the rescue's abort are both lost: our trial stays pending on PE1
     "trial left pending": ([dict(kind="drop", when="before", match=r"^commit$"),
                             dict(kind="drop", when="before", match=r"^abort trial")], "failed", True),
-    # rolled back by the rescue
-    "drop during soft reset": ([dict(kind="drop", when="during", match=r"^refresh bgp")], "rolled_back", False),
+    # the trial belongs to the dropped session: the rescue's abort from a new session is refused (R5)
+    "drop during soft reset": ([dict(kind="drop", when="during", match=r"^refresh bgp")], "failed", True),
     # nothing reached the router
     "authentication failure": ([dict(kind="auth_fail")], "precheck_failed", False),
 }
@@ -34,6 +37,26 @@ FAULTS = {
 def _assert_on_new_policy(lab, router):
     assert policy(lab, router) == "new" and not trial_pending(lab, router)
     assert accepted_routes(lab, router) == NEW_ROUTES
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS), ids=lambda f: f.replace(" ", "_"))
+def _trial_session(lab, router):
+    """The id of the SSH session that ran the pending trial (what ``abort trial session ?`` lists)."""
+    starts = [e for e in lab.transcript(router)
+              if e["event"] == "command" and e.get("command", "").startswith("commit trial")]
+    return starts[-1]["session"]
+
+
+def _abort_trial_of_session(lab, router, session):
+    """What the operator does: ``abort trial session <id>`` in a config view [CE-CR abort_trial.md]."""
+    shell = lab.shell(router)
+    try:
+        for line in ("system-view", "abort trial session %d" % session, "Y", "return"):
+            shell.run(line)
+    finally:
+        shell.close()
+    assert lab.wait_logged_out(router)
+    time.sleep(0.01)
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS), ids=lambda f: f.replace(" ", "_"))
@@ -50,18 +73,33 @@ def test_recovery_rerun_converges(fault, make_lab, tmp_path):
     assert policy(lab, "PE1") == ("new" if trial_left else "old")
     lab.clear_faults()
 
+    if trial_left:   # the trial belongs to the first run's lost session: no new session may end it
+        if fault == "drop during soft reset":
+            failures = reports(first)["PE1"]["rollback"]["restore_failures"]
+            assert len(failures) == 1 and "did not end the trial commit pending on PE1" in failures[0], failures
+            assert "RESTORE FAILED: PE1: abort trial:" in first.stdout   # the printed summary says so
+        commit_id = lab.control("status")["routers"]["PE1"]["trial_commit_id"]
+        blocked = run_rollout(lab, tmp_path / "blocked")
+        assert blocked.failed_hosts == {"PE1"}, blocked.summary()
+        pe1 = reports(blocked)["PE1"]
+        assert pe1["status"] == "precheck_failed", pe1
+        assert "did not end the trial commit pending on PE1" in pe1["message"], pe1["message"]
+        assert "seconds left before its timer rolls it back" in pe1["message"]
+        assert "abort trial session <id>" in pe1["message"]
+        sent = commands_sent(lab, "PE1", since=blocked)
+        assert [c for c in sent if not c.startswith("display ")] == ["system-view", "abort trial", "return"], sent
+        assert lab.control("status")["routers"]["PE1"]["trial_commit_id"] == commit_id   # left as it was
+        assert reports(blocked)["PE2"]["status"] == "unchanged"
+        _abort_trial_of_session(lab, "PE1", _trial_session(lab, "PE1"))
+        assert not trial_pending(lab, "PE1") and policy(lab, "PE1") == "old"
+
     again = run_rollout(lab, tmp_path / "again")
     assert again.ok, again.summary()
     got = reports(again)
     assert got["PE1"]["status"] == "confirmed", got["PE1"]
-    assert got["PE1"]["recovered"]["trial_aborted"] is trial_left, got["PE1"]
+    assert got["PE1"]["recovered"]["trial_aborted"] is False, got["PE1"]
     sent = commands_sent(lab, "PE1", since=again)
-    assert [c for c in sent if c.startswith(("commit", "abort"))] == (
-        ["abort trial", "commit trial 600", "commit"] if trial_left else ["commit trial 600", "commit"]), sent
-    if trial_left:
-        assert got["PE1"]["recovered"]["trial_commit_id"], got["PE1"]
-        assert "aborted trial commit %s left by an interrupted run" % got["PE1"]["recovered"]["trial_commit_id"] \
-            in again.stdout
+    assert [c for c in sent if c.startswith(("commit", "abort"))] == ["commit trial 600", "commit"], sent
     assert got["PE2"]["status"] == "unchanged", got["PE2"]   # PE2 finished in the first run
     assert_only_displays(lab, "PE2", since=again)
     for router in ("PE1", "PE2"):

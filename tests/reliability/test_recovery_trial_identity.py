@@ -1,8 +1,8 @@
 """Telling a trial left by an interrupted run of the same change from anyone else's (unit level):
-``parsers.parse_commit_changes`` + ``config.foreign_changes`` + ``config.commit_action(trial_within=...)``."""
+``parsers.parse_commit_changes`` + ``commit.foreign_changes`` + ``commit.commit_action(trial_within=...)``."""
 import pytest
 
-from ansible_collections.netops.vrp.plugins.module_utils import config
+from ansible_collections.netops.vrp.plugins.module_utils import commit, config
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_commit_changes
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport, VrpCommandError
@@ -59,28 +59,32 @@ def test_parse_commit_changes_paths_and_id():
 ])
 def test_foreign_changes(wanted, foreign):
     blocks = config.wanted_from_src(wanted)
-    assert config.foreign_changes(blocks, parse_commit_changes(CHANGES)["changes"]) == foreign
+    assert commit.foreign_changes(blocks, parse_commit_changes(CHANGES)["changes"]) == foreign
 
 
 def test_removal_explained_by_wanted_undo():
     changes = parse_commit_changes("- route-policy RP-OLD permit node 10\n-  apply community 65000:1\n")["changes"]
-    assert config.foreign_changes(config.wanted_from_src("undo route-policy RP-OLD\n"), changes) == []
-    assert config.foreign_changes([], changes) == ["- route-policy RP-OLD permit node 10",
+    assert commit.foreign_changes(config.wanted_from_src("undo route-policy RP-OLD\n"), changes) == []
+    assert commit.foreign_changes([], changes) == ["- route-policy RP-OLD permit node 10",
                                                    "- route-policy RP-OLD permit node 10 / apply community 65000:1"]
 
 
-TRIAL_ACTIVE = "Trial configuration status : active\nCommit ID                  : 1000000007\n"
+# [NE40E-CR DisplayTrialState(CFGOM)]
+TRIAL_ACTIVE = "Trial status: ACTIVE\nTrial time left (sec): 51\n"
+TRIAL_INACTIVE = "Trial status: INACTIVE\nTrial time left (sec): 0\n"
+COMMIT_LIST_1 = "1) CommitId: 1000000007\n        Label: -\n"
 
 
 def _cli(changes=CHANGES):
-    transport = FakeTransport({"display configuration trial status": TRIAL_ACTIVE,
-                               "display configuration commit changes": changes}, host="PE1")
+    transport = FakeTransport({"display configuration trial status": [TRIAL_ACTIVE, TRIAL_INACTIVE],
+                               "display configuration commit changes last 1": changes,
+                               "display configuration commit list 1": COMMIT_LIST_1}, host="PE1")
     return VrpCli(transport), transport
 
 
 def test_commit_action_aborts_our_trial():
     cli, transport = _cli()
-    result = config.commit_action(cli, "abort", trial_within=config.wanted_from_src(OURS))
+    result = commit.commit_action(cli, "abort", trial_within=config.wanted_from_src(OURS))
     assert result["changed"] is True and result["trial_commit_id"] == "1000000007"
     assert "abort trial" in transport.sent
 
@@ -91,6 +95,27 @@ def test_commit_action_refuses_other_trials_sending_only_displays(within, change
     cli, transport = _cli(changes)
     blocks = config.wanted_from_src(within) if within else []
     with pytest.raises(VrpCommandError) as err:
-        config.commit_action(cli, "abort", trial_within=blocks)
+        commit.commit_action(cli, "abort", trial_within=blocks)
     assert err.value.step == "pre-check" and str(err.value).startswith("PE1: pre-check: a trial commit")
     assert all(c.startswith("display") or c == "" for c in transport.sent), transport.sent
+
+
+# Without an argument the display lists EVERY rollback point, newest first [NE40E-CR DisplayCfgCommitChanges(CFGOM);
+# fs: "display configuration commit list" CE capture]: older commits of anyone must not count as the trial's.
+ALL_POINTS = ("Building configuration\nCommit changes of commitId 1000000007 2026-11-30 20:34:59\n"
+              + CHANGES.split("Building configuration\n", 1)[1]
+              + "\nCommit changes of commitId 1000000006 2026-11-30 20:00:00\n  #\n- sysname OLD\n+ sysname PE1\n  #")
+LAST_1 = "Building configuration\n" + CHANGES.split("Building configuration\n", 1)[1]   # no commitId header
+
+
+def test_trial_within_reads_only_the_newest_commit_of_a_router_with_history():
+    """R4 regression: a router with commit history + our own pending trial is not refused by trial_within."""
+    transport = FakeTransport({"display configuration trial status": [TRIAL_ACTIVE, TRIAL_INACTIVE],
+                               "display configuration commit changes": ALL_POINTS,
+                               "display configuration commit changes last 1": LAST_1,
+                               "display configuration commit list 1": COMMIT_LIST_1}, host="PE1")
+    result = commit.commit_action(VrpCli(transport), "abort", trial_within=config.wanted_from_src(OURS))
+    assert result["changed"] is True and result["trial_commit_id"] == "1000000007"
+    assert "display configuration commit changes last 1" in transport.sent
+    assert "display configuration commit changes" not in transport.sent
+    assert transport.sent[-3:] == ["abort trial", "Y", "display configuration trial status"]

@@ -60,3 +60,32 @@ def test_semantic_error_has_no_caret():
 def test_every_command_compiles_and_is_valid_somewhere():
     for command in g.COMMANDS:
         assert command.sequences and command.views, command.syntax
+
+
+@pytest.mark.parametrize("view,line,result", [
+    # abort trial [ session <session-id> ]: "All views except the user view" [NE40E-CR CfgTrial(CFGOM);
+    # CE-CR abort_trial.md, session 0..65535]
+    (g.USER, "abort trial", "unrecognized"),
+    (g.SYSTEM, "abort trial", ["abort", "trial"]),
+    (g.BGP, "abort trial session 392", ["abort", "trial", "session", "392"]),
+    (g.SYSTEM, "abort trial session 65536", "wrong_parameter"),
+    # commit [ trial [ <time> ] [ label <label> ] ] [ description <description> ] [NE40E-CR Commit(CFGOM)]
+    (g.SYSTEM, "commit trial 120 label L1 description try it",
+     ["commit", "trial", "120", "label", "L1", "description", "try", "it"]),
+    (g.SYSTEM, "commit trial label L1", ["commit", "trial", "label", "L1"]),
+    (g.SYSTEM, "commit description only text", ["commit", "description", "only", "text"]),
+    (g.SYSTEM, "commit trial 59", "wrong_parameter"),
+    # display configuration commit changes [ at | since <commit-id> | last <n> ] [NE40E-CR DisplayCfgCommitChanges]
+    (g.USER, "display configuration commit changes since 1000000067",
+     ["display", "configuration", "commit", "changes", "since", "1000000067"]),
+    (g.USER, "display configuration commit changes last 2", ["display", "configuration", "commit", "changes", "last", "2"]),
+    (g.USER, "rollback configuration to label test", ["rollback", "configuration", "to", "label", "test"]),
+    (g.SYSTEM, "rollback configuration last 1", "unrecognized"),     # user view only [NE40E-CR rollbackconfig]
+])
+def test_commit_model_command_forms(view, line, result):
+    if isinstance(result, list):
+        assert match(view, line).tokens == result
+    else:
+        with pytest.raises(CliError) as err:
+            match(view, line)
+        assert err.value.kind == result

@@ -81,15 +81,20 @@ def test_uncommitted_question_cancel_and_empty_reask(lab):
 
 
 def test_commit_trial_rolls_back_when_not_confirmed(lab):
+    """Trial texts [CE-CR commit_(All_views_except_the_user_view).md, abort_trial.md]; trial status
+    ``Trial status: ACTIVE`` / ``Trial time left (sec): N`` [NE40E-CR DisplayTrialState(CFGOM)]."""
     with lab.shell("R1") as sh:
         sh.run("system-view")
         sh.run("sysname TRIAL")
         output, prompt = sh.run("commit trial 60")    # 60 s x trial_time_scale 0.01 = 0.6 s
-        assert output.splitlines()[:2] == ["Committing..done.", "Info: The system enters the trial configuration mode."]
+        assert output.splitlines() == ["Info: The system enters the trial configuration mode.",
+                                       "The system will revert to previous configuration if the trial "
+                                       "configuration is not confirmed in 60 seconds."]
         assert prompt == "[~TRIAL]"
-        assert "status : active" in sh.run("display configuration trial status")[0]
+        status = sh.run("display configuration trial status")[0].splitlines()
+        assert status[0] == "Trial status: ACTIVE" and status[1].startswith("Trial time left (sec): ")
         time.sleep(0.9)
-        assert sh.run("display configuration trial status")[0].endswith("inactive")
+        assert sh.run("display configuration trial status")[0] == "Trial status: INACTIVE\nTrial time left (sec): 0"
         assert sh.run("")[1] == "[~R1]"
     assert "sysname R1" in lab.running_config("R1")
 
@@ -105,18 +110,28 @@ def test_plain_commit_confirms_trial(lab):
 
 
 def test_abort_trial_asks_and_rolls_back(lab):
+    """``abort trial`` is refused in the user view like any unknown command and runs in config views:
+    ParentView "All views except the user view" [NE40E-CR CfgTrial(CFGOM); CE-CR abort_trial.md], answer
+    ``Info: The trial configuration rollback succeeded.`` [CE-CR abort_trial.md]."""
     with lab.shell("R1") as sh:
-        assert sh.run("abort trial")[0].startswith("Error:")
         sh.run("system-view")
         sh.run("sysname GONE")
         sh.run("commit trial 600")
+        sh.run("return")
+        output, prompt = sh.run("abort trial")
+        assert output.splitlines()[-1] == "Error: Unrecognized command found at '^' position." and prompt == "<GONE>"
+        sh.run("system-view")
         assert sh.run("abort trial")[1] == "Warning: The trial configuration will be rolled back. Continue? [Y/N]:"
         output, prompt = sh.run("y")
-        assert output.startswith("Info:") and prompt == "[~R1]"
+        assert output == "Info: The trial configuration rollback succeeded." and prompt == "[~R1]"
     assert "sysname R1" in lab.running_config("R1")
 
 
 def test_rollback_configuration_from_user_view(lab):
+    """``to commit-id X`` / ``to label L`` restore the configuration AT that point, ``last N`` undoes N commits
+    [NE40E-CR rollbackconfig(CFGOM) "to: ... the configurations when the configuration rollback point is
+    generated"; NE40E-CG Example_for_Configuration_Rollback: ``last 1`` = ``to commit-id <newest - 1>``].
+    Question and progress lines [CE-CR rollback_configuration.md]; ``Type: ROLLBACK`` [NE40E-CG same example]."""
     with lab.shell("R1") as sh:
         sh.run("system-view")
         sh.run("sysname A")
@@ -125,10 +140,19 @@ def test_rollback_configuration_from_user_view(lab):
         sh.run("commit label second")
         sh.run("return")
         assert "1000000002" in sh.run("display configuration commit list")[0]
-        sh.run("rollback configuration last 1")
-        assert sh.run("")[1] == "<A>"
+        output, prompt = sh.run("rollback configuration last 1")
+        assert prompt.startswith("Warning: This operation will revert configuration changes to the previous status.")
+        assert prompt.endswith("Continue? [Y/N]:")
+        output, prompt = sh.run("y")
+        assert output.splitlines() == ["Checking changes...", "Loading rollback changes", "Committing",
+                                       "Check rollback result", "Configuration rollback succeeded.",
+                                       "Please use 'display configuration commit changes last 1' to view the changes."]
+        assert prompt == "<A>"
+        sh.run("rollback configuration to label second")
+        assert sh.run("y")[1] == "<B>"                  # AT the labelled commit, not before it
         sh.run("rollback configuration to commit-id 1000000001")
-        assert sh.run("")[1] == "<R1>"
+        assert sh.run("y")[1] == "<A>"
+        assert "Type: ROLLBACK" in sh.run("display configuration commit list verbose 1")[0]
 
 
 def test_disconnect_mid_edit_discards_the_candidate(lab):

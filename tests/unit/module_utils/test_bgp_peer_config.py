@@ -16,7 +16,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpConnectionError,
     VrpTimeout,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")
 CONFIG = "display current-configuration configuration bgp"
@@ -320,11 +319,6 @@ def test_trial_pending_refuses_before_configuring():
     assert "trial commit is pending" in str(err.value)
 
 
-def test_commit_trial_with_label_is_a_validation_error():
-    with pytest.raises(ValidationError):
-        bpc.check_commit_options({"commit_trial": 120, "commit_label": "x"})
-
-
 def test_commit_refused_discards_candidate_and_claims_nothing():
     transport = FakeTransport(replies(NO_KAR, commit="Error: Failed to commit the configuration."), host="PE1",
                               strict=True)
@@ -427,11 +421,14 @@ def run_action(module, args, transport, check_mode=False):
 
 
 @pytest.mark.parametrize("module", ["bgp_route_refresh", "bgp_keep_all_routes"])
-def test_action_refuses_commit_trial_with_label_before_connecting(module):
-    transport = FakeTransport(replies(), host="PE1", strict=True)
-    result, created = run_action(module, {"peers": ["10.0.0.2"], "commit_trial": 120, "commit_label": "x"}, transport)
-    assert result["failed"] is True and "commit_trial" in result["msg"] and result["commands"] == []
-    assert created == [] and transport.sent == []
+def test_action_commit_trial_with_label_and_description(module):
+    """R9: ``commit [ trial [ <time> ] [ label <label> ] ] [ description <description> ]`` [NE40E-CR Commit(CFGOM)]."""
+    transport = FakeTransport(replies(NO_KAR), host="PE1", strict=True)
+    result, _ = run_action(module, {"peers": ["198.51.100.9"], "allow_session_reset": True, "commit_trial": 120,
+                                    "commit_label": "x", "commit_description": "try it"}, transport,
+                           check_mode=True)
+    assert "failed" not in result, result
+    assert result["commands"][-1] == "commit trial 120 label x description try it"
 
 
 def test_action_check_mode_result():

@@ -195,12 +195,12 @@ def test_commit_still_pending_is_failure():
 
 
 def test_commit_options_and_trial():
+    """``commit [ trial [ <time> ] [ label <label> ] ] [ description <description> ]`` [NE40E-CR Commit(CFGOM)]."""
     t, cli = make(prompt="[*PE1-bgp]")
-    with pytest.raises(ValueError):
-        cli.commit(trial=300, label="rollout-1")
-    cli.commit(trial=300)
-    assert t.sent == ["commit trial 300"]
-    assert cli.pending_state() == {"candidate_pending": False, "trial_pending": True}
+    cli.commit(trial=300, label="rollout-1", description="try it")
+    assert t.sent == ["commit trial 300 label rollout-1 description try it"]
+    assert cli.pending_state() == {"candidate_pending": False, "trial_pending": True, "trial_status": "ACTIVE",
+                                   "trial_seconds_left": 600}
     cli.confirm_trial()
     assert t.sent[-1] == "commit"
     with pytest.raises(ValueError):
@@ -217,11 +217,15 @@ def test_commit_from_user_view_enters_system_view():
 
 
 def test_abort_trial():
+    """``abort trial`` runs in a config view, never the user view [NE40E-CR CfgTrial(CFGOM); CE-CR abort_trial.md]."""
     t, cli = make(prompt="[~PE1]")
     cli.commit(trial=60)
     cli.abort_trial()
-    assert t.sent == ["commit trial 60", "return", "abort trial", "Y"]
+    assert t.sent == ["commit trial 60", "abort trial", "Y"]
     assert cli.pending_state()["trial_pending"] is False
+    t, cli = make(prompt="<PE1>")
+    cli.abort_trial()
+    assert t.sent == ["system-view", "abort trial", "Y"]
 
 
 def test_discard_variants():
@@ -260,7 +264,8 @@ def test_rollback_failure():
 
 def test_pending_state_candidate():
     t, cli = make(prompt="[*PE1-bgp]")
-    assert cli.pending_state() == {"candidate_pending": True, "trial_pending": False}
+    assert cli.pending_state() == {"candidate_pending": True, "trial_pending": False, "trial_status": "INACTIVE",
+                                   "trial_seconds_left": 0}
     assert t.sent == ["display configuration trial status"]
 
 
@@ -278,22 +283,74 @@ def test_transport_errors_propagate():
         cli.display("display bgp peer")
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("", False),
-    ("Info: No trial configuration exists.", False),
-    ("Trial state      : In progress\nRemaining time(s): 600", True),
-    ("Trial state: Not in trial", False),
-    ("The system is in the trial configuration state. Remaining time: 120s", True),
-    ("Trial status : idle", False),
-    ("Trial status : running\nPersist : no", True),
-    ("Trial configuration status : inactive", False),
-    ("Trial configuration status : active\nCommit ID : 1000000003\nRemaining time (seconds) : 10", True),
+@pytest.mark.parametrize("text,status,left,pending", [
+    # the four [NE40E-CR DisplayTrialState(CFGOM); CE-CR display_configuration_trial_status.md] examples
+    ("Trial status: INACTIVE \nTrial time left (sec): 0", "INACTIVE", 0, False),
+    ("Trial status:  ACTIVE\nTrial time left (sec): 51", "ACTIVE", 51, True),
+    ("Trial status: ACTIVE \nPersist id: IQ,d4668\nTrial time left (sec): 30", "ACTIVE", 30, True),
+    # the other documented values: a rollback under way still blocks a new commit
+    ("Trial status: CANCELING\nTrial time left (sec): 0", "CANCELING", 0, True),
+    ("Trial status: WAITCANCEL\nTrial time left (sec): 3", "WAITCANCEL", 3, True),
+    # newer NE40E print the time first [netdis]
+    ("2024-06-08 13:04:22.667 +03:00\nTrial status: ACTIVE\nTrial time left (sec): 7", "ACTIVE", 7, True),
 ])
-def test_parse_trial_status(text, expected):
-    assert parse_trial_status(text) is expected
+def test_parse_trial_status(text, status, left, pending):
+    assert parse_trial_status(text) == {"status": status, "seconds_left": left, "pending": pending}
+
+
+@pytest.mark.parametrize("text", ["", "Info: No trial configuration exists.", "Trial state : running"])
+def test_parse_trial_status_refuses_an_unknown_layout(text):
+    """Never read an unknown layout as "no trial" (a commit would then confirm someone's trial)."""
+    with pytest.raises(ValueError, match="Trial status"):
+        parse_trial_status(text)
+    t, cli = make({"display configuration trial status": text})
+    with pytest.raises(VrpCommandError, match="cannot tell whether a trial commit is pending"):
+        cli.pending_state()
+
+
+def test_display_drops_the_timestamp_line_of_newer_releases():
+    """``2024-06-08 13:04:22.667 +03:00`` first on every display of NE40E V800R022C00 [netdis]."""
+    t, cli = make({"display current-configuration configuration bgp":
+                   "2024-06-08 13:04:22.667 +03:00\n#\nbgp 65000\n#"})
+    assert cli.display("display current-configuration configuration bgp") == "#\nbgp 65000\n#"
+
+
+@pytest.mark.parametrize("refusal", ["Error[1]: Unrecognized command found at '^' position.",
+                                     "Error:Too many parameters found at '^' position.",
+                                     "Error: Unrecognized command found at '^' position."])
+def test_configure_refused_numbered_error_discards_and_raises(refusal):
+    """R3: ``Error[N]:`` [gnetcli huawei_test.go] and ``Error:Too many`` (no space) are refusals: the candidate
+    is discarded (``return`` answered N) and nothing is committed."""
+    t, cli = make({"peer 10.0.0.9 bogus": Reply("           ^\n" + refusal, "[*PE1-bgp]")})
+    with pytest.raises(VrpCommandError, match="candidate discarded"):
+        cli.configure(["bgp 65000", "peer 10.0.0.9 bogus", "peer 10.0.0.9 as-number 1"])
+    assert t.sent == ["system-view", "bgp 65000", "peer 10.0.0.9 bogus", "return", "N"]
+    assert not any(c.startswith("commit") for c in t.sent)
 
 
 def test_error_line():
+    assert error_line("   ^\nError[2]: Incomplete command found at '^' position.") == \
+        "Error[2]: Incomplete command found at '^' position."
+    assert error_line("Error:Too many parameters found at '^' position.") == \
+        "Error:Too many parameters found at '^' position."
     assert error_line("x\n   ^\nError: Wrong parameter found at '^' position.\n") == \
         "Error: Wrong parameter found at '^' position."
     assert error_line("Info: fine") is None
+
+
+TIMESTAMP = "2024-06-08 13:04:22.667 +03:00\n"   # first line of every display on NE40E V800R022C00 [netdis]
+
+
+def test_commit_parsers_ignore_the_timestamp_line():
+    """The commit-list / commit-changes / config parsers read the same with and without the timestamp line."""
+    from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
+        parse_commit_changes, parse_commit_id, parse_commit_points, parse_config_tree, strip_display_timestamp)
+    verbose = "1) CommitId: 1000000114\n        Label: L1\n        User: root\n        Type: CLI\n"
+    changes = "Building configuration\n  #\n- sysname A\n+ sysname B\n  #"
+    running = "!Software Version V800R022C00\n!Last configuration was updated at 2024-06-08 13:00:00\n#\nsysname B\n#\nreturn"
+    assert parse_commit_points(TIMESTAMP + verbose) == parse_commit_points(verbose) == \
+        [{"commit_id": "1000000114", "label": "L1"}]
+    assert parse_commit_id(TIMESTAMP + verbose) == "1000000114"
+    assert parse_commit_changes(TIMESTAMP + changes) == parse_commit_changes(changes)
+    assert [n.line for n in parse_config_tree(strip_display_timestamp(TIMESTAMP + running))] == ["sysname B"]
+    assert strip_display_timestamp("sysname B\n") == "sysname B\n"    # only a timestamp first line goes

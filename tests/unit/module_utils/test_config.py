@@ -6,8 +6,8 @@ import pytest
 
 from ansible_collections.netops.vrp.plugins.action.vrp_commit import ActionModule as CommitAction
 from ansible_collections.netops.vrp.plugins.action.vrp_config import ActionModule as ConfigAction
-from ansible_collections.netops.vrp.plugins.module_utils import config, parsers
-from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
+from ansible_collections.netops.vrp.plugins.module_utils import commit, config, parsers
+from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli, render_commit
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     FakeTransport,
     Reply,
@@ -67,7 +67,7 @@ def _enter(suffix):
 def fake(running=RUNNING, trial=False, extra=None):
     """FakeTransport that knows the views vrp_config enters, the running config and the commit list."""
     replies = {"display current-configuration": running, "display configuration commit list 1": COMMIT_LIST,
-               config.COMMIT_POINTS_DISPLAY: COMMIT_POINTS}
+               commit.COMMIT_POINTS_DISPLAY: COMMIT_POINTS}
     for pattern, suffix in VIEWS:
         replies[re.compile(pattern)] = _enter(suffix)
     replies.update(extra or {})
@@ -252,9 +252,9 @@ def test_parse_commit_id_and_render_commit():
     assert parsers.parse_commit_id(COMMIT_LIST) == "1000000007"
     assert parsers.parse_commit_id(" 1) CommitId: 1000000012\n        Label: -") == "1000000012"
     assert parsers.parse_commit_id("") is None
-    assert config.render_commit() == "commit"
-    assert config.render_commit("L1", "narrow import") == "commit label L1 description narrow import"
-    assert config.render_commit(trial=300) == "commit trial 300"
+    assert render_commit() == "commit"
+    assert render_commit("L1", "narrow import") == "commit label L1 description narrow import"
+    assert render_commit(trial=300) == "commit trial 300"
 
 
 # -- applying over VrpCli -----------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_apply_configures_commits_and_reads_commit_id():
     t = fake()
     cli = VrpCli(t)
     p = plan(BINDING)
-    out = config.apply_config(cli, p, label="before-x")
+    out = commit.apply_config(cli, p, label="before-x")
     assert out == {"changed": True, "commit_id": "1000000007", "warnings": []}
     assert t.sent == ["system-view", "bgp 65000", "ipv4-family unicast", "peer 10.0.0.2 route-policy RP-IN import",
                       "commit label before-x", "display configuration commit list 1"]
@@ -276,7 +276,7 @@ def test_error_mid_configure_discards_the_candidate():
                     "                ^\nError: Unrecognized command found at '^' position."})
     cli = VrpCli(t)
     with pytest.raises(VrpCommandError) as err:
-        config.apply_config(cli, plan(BINDING))
+        commit.apply_config(cli, plan(BINDING))
     assert err.value.step == "configure" and "candidate discarded" in err.value.message
     assert t.sent == ["system-view", "bgp 65000", "ipv4-family unicast", "peer 10.0.0.2 route-policy RP-IN import",
                       "return", "N"]
@@ -287,14 +287,14 @@ def test_rejected_commit_discards_the_candidate():
     t = fake(extra={"commit": "Error: Failed to commit the configuration.\nReason: injected"})
     cli = VrpCli(t)
     with pytest.raises(VrpCommandError) as err:
-        config.apply_config(cli, plan(BINDING))
+        commit.apply_config(cli, plan(BINDING))
     assert err.value.step == "commit"
     assert t.sent[-3:] == ["commit", "return", "N"] and t.in_user_view
 
 
 def test_router_seeing_no_change_means_no_commit():
     t = fake(extra={"peer 10.0.0.2 route-policy RP-IN import": Reply("", "[~PE1-bgp-af-ipv4]")})
-    out = config.apply_config(VrpCli(t), plan(BINDING))
+    out = commit.apply_config(VrpCli(t), plan(BINDING))
     assert out["changed"] is False and "nothing was committed" in out["warnings"][0]
     assert "commit" not in t.sent and t.sent[-1] == "return"
 
@@ -302,14 +302,14 @@ def test_router_seeing_no_change_means_no_commit():
 def test_session_lost_before_commit_says_nothing_was_applied():
     t = fake(extra={"commit": VrpConnectionError("PE1", "send 'commit'", "connection closed by the router")})
     with pytest.raises(VrpConnectionError) as err:
-        config.apply_config(VrpCli(t), plan(BINDING))
+        commit.apply_config(VrpCli(t), plan(BINDING))
     assert err.value.step == "commit" and "check 'display configuration commit list'" in err.value.message
 
 
 def test_commit_list_timeout_after_the_commit_keeps_changed_and_warns():
     lost = VrpTimeout("PE1", "send 'display configuration commit list 1'", "no prompt within 10 s")
-    t = fake(extra={config.COMMIT_LIST_DISPLAY: lost})
-    out = config.apply_config(VrpCli(t), plan(BINDING), label="x")
+    t = fake(extra={commit.COMMIT_LIST_DISPLAY: lost})
+    out = commit.apply_config(VrpCli(t), plan(BINDING), label="x")
     assert out["changed"] is True and out["commit_id"] is None
     assert out["warnings"] == ["the commit succeeded (the change is on the router), but the commit id "
                                "('display configuration commit list 1') could not be read afterwards "
@@ -317,8 +317,8 @@ def test_commit_list_timeout_after_the_commit_keeps_changed_and_warns():
 
 
 def test_commit_list_refused_after_a_trial_commit_names_the_trial_and_its_timer():
-    t = fake(extra={config.COMMIT_LIST_DISPLAY: "Error: Unrecognized command found at '^' position."})
-    out = config.apply_config(VrpCli(t), plan(BINDING), trial=120)
+    t = fake(extra={commit.COMMIT_LIST_DISPLAY: "Error: Unrecognized command found at '^' position."})
+    out = commit.apply_config(VrpCli(t), plan(BINDING), trial=120)
     assert out["changed"] is True and out["commit_id"] is None and t.trial
     assert "the trial commit succeeded ('commit trial 120'" in out["warnings"][0]
     assert "rolls it back after 120 s unless it is confirmed with netops.vrp.vrp_commit" in out["warnings"][0]
@@ -327,14 +327,14 @@ def test_commit_list_refused_after_a_trial_commit_names_the_trial_and_its_timer(
 
 def test_after_commit_returns_the_value_or_the_default_with_a_warning():
     warnings = []
-    assert config.after_commit(lambda: 7, warnings, "x") == 7 and warnings == []
+    assert commit.after_commit(lambda: 7, warnings, "x") == 7 and warnings == []
 
     def boom():
         raise VrpConnectionError("PE1", "send 'display x'", "connection closed")
-    assert config.after_commit(boom, warnings, "the x", trial=True, default="d") == "d"
+    assert commit.after_commit(boom, warnings, "the x", trial=True, default="d") == "d"
     assert "after the device default time" in warnings[0] and "the x could not be read" in warnings[0]
     with pytest.raises(ZeroDivisionError):   # only VrpError is turned into a warning
-        config.after_commit(lambda: 1 / 0, [], "x")
+        commit.after_commit(lambda: 1 / 0, [], "x")
 
 
 # -- the action plugins with a fake connection ------------------------------------------------------------
@@ -389,7 +389,7 @@ def test_action_check_mode_sends_only_displays_and_reports_the_same_commands():
 def test_action_session_lost_after_a_trial_commit_is_changed_not_failed():
     lost = VrpConnectionError("PE1", "send 'display configuration commit list 1'", "connection closed by the router")
     res, t, _ = run_action(ConfigAction, {"src": POLICY_SRC, "commit_trial": 120},
-                           transport=fake(extra={config.COMMIT_LIST_DISPLAY: lost}))
+                           transport=fake(extra={commit.COMMIT_LIST_DISPLAY: lost}))
     assert not res.get("failed") and res["changed"] is True, res
     assert res["commands"] == POLICY_COMMANDS + ["commit trial 120"] and res["commit_id"] is None
     assert any("the trial commit succeeded ('commit trial 120'" in w and "connection closed by the router" in w
@@ -431,7 +431,6 @@ def test_action_discards_a_candidate_left_in_the_session():
     ({"lines": ["commit"]}, "lines[0]"),
     ({"lines": ["peer 1.1.1.1 enable"], "parents": ["bgp 65000", "quit"]}, "parents[1]"),
     ({"src": "bgp 65000\n return\n"}, "src"),
-    ({"lines": ["x"], "commit_trial": 120, "commit_label": "L1"}, "commit_trial"),
     ({"lines": ["x"], "commit_trial": 30}, "commit_trial"),
     ({"lines": ["peer 1.1.1.1 enable\nreturn"]}, "lines"),
 ])
@@ -451,7 +450,37 @@ def test_commit_confirm_and_abort_when_pending(action, commands):
     assert t.sent == [TRIAL_STATUS]
     res, t, _ = run_action(CommitAction, {"action": action}, transport=fake(trial=True))
     assert res["changed"] is True and res["commands"] == commands and not t.trial
-    assert [c for c in t.sent if c != "system-view"] == [TRIAL_STATUS] + commands
+    # sent from a config view (abort trial is not valid in the user view), then the status is read again
+    assert t.sent == [TRIAL_STATUS, "system-view"] + commands + [TRIAL_STATUS]
+
+
+ACTIVE_42 = "Trial status: ACTIVE\nTrial time left (sec): 42"
+
+
+@pytest.mark.parametrize("action, reply", [
+    ("confirm", ""),                                                                  # foreign_trial=silent
+    ("confirm", "Error: The trial configuration belongs to another session (session 7)."),   # =refused
+    ("abort", "Error: The system is not in the trial configuration mode."),            # =silent
+    ("abort", "Error[1]: The trial configuration belongs to another session (session 7)."),  # =refused
+])
+def test_commit_confirm_and_abort_of_another_sessions_trial_fail_clearly(action, reply):
+    """R5: a trial belongs to its session [NE40E-CG Configuration_Precautions_for_Configuration_Management]; from
+    another session the confirm / abort is refused or ignored, and the task must fail saying so, never succeed."""
+    command = "commit" if action == "confirm" else "abort trial"
+    t = fake(extra={TRIAL_STATUS: ACTIVE_42, command: Reply(reply, "[~PE1]")})
+    res, t, _ = run_action(CommitAction, {"action": action}, transport=t)
+    assert res["failed"] is True, res
+    assert "did not end the trial commit pending on PE1" in res["msg"] and "42 seconds left" in res["msg"]
+    assert "abort trial session <id>" in res["msg"] and "session that ran 'commit trial'" in res["msg"]
+    assert t.sent == [TRIAL_STATUS, "system-view", command, TRIAL_STATUS]
+
+
+@pytest.mark.parametrize("status", ["CANCELING", "WAITCANCEL"])
+def test_commit_confirm_of_a_trial_being_cancelled_sends_nothing(status):
+    t = fake(extra={TRIAL_STATUS: "Trial status: %s\nTrial time left (sec): 0" % status})
+    res, t, _ = run_action(CommitAction, {"action": "confirm"}, transport=t)
+    assert res["failed"] is True and "already being rolled back (trial status %s)" % status in res["msg"]
+    assert t.sent == [TRIAL_STATUS]
 
 
 @pytest.mark.parametrize("action", ["confirm", "abort"])
@@ -468,11 +497,14 @@ def test_commit_confirm_and_abort_without_trial_change_nothing(action):
 ])
 def test_rollback(args, command):
     check, t, _ = run_action(CommitAction, dict(args, action="rollback"), check_mode=True)
-    assert check["changed"] is True and check["commands"] == [command]
-    assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY]
-    res, t, _ = run_action(CommitAction, dict(args, action="rollback"))
-    assert res["changed"] is True and res["commands"] == [command]
-    assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY, command]
+    assert check["changed"] is True and check["commands"] == [command, "Y"]
+    assert t.sent == [TRIAL_STATUS, commit.COMMIT_POINTS_DISPLAY]
+    # the router asks [Y/N] first [CE-CR rollback_configuration.md]
+    t = fake(extra={re.compile(r"rollback configuration .*"): Reply("", "Continue? [Y/N]:"),
+                    "Y": Reply("Configuration rollback succeeded.", "<PE1>")})
+    res, t, _ = run_action(CommitAction, dict(args, action="rollback"), transport=t)
+    assert res["changed"] is True and res["commands"] == [command, "Y"]
+    assert t.sent == [TRIAL_STATUS, commit.COMMIT_POINTS_DISPLAY, command, "Y"]
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
@@ -484,7 +516,7 @@ def test_rollback(args, command):
 def test_rollback_to_a_point_not_in_the_commit_list_sends_only_displays(args, words, check_mode):
     res, t, _ = run_action(CommitAction, dict(args, action="rollback"), check_mode=check_mode)
     assert res["failed"] and res["changed"] is False and words in res["msg"] and res["msg"].startswith("PE1: rollback")
-    assert t.sent == [TRIAL_STATUS, config.COMMIT_POINTS_DISPLAY] and res["commands"] == []
+    assert t.sent == [TRIAL_STATUS, commit.COMMIT_POINTS_DISPLAY] and res["commands"] == []
 
 
 def test_parse_commit_points():

@@ -395,13 +395,16 @@ def test_commit_changes_ne40e_cr_last_2():
                                                 ("+", (), "info-center logfile size 32")]}
 
 
-@pytest.mark.parametrize("name,pending", [
-    ("display_configuration_trial_status_inactive__ne40e-cr.txt", False),
-    ("display_configuration_trial_status_active__ne40e-cr.txt", True),
-    ("display_configuration_trial_status_persist__ne40e-cr.txt", True),
+@pytest.mark.parametrize("name,expected", [
+    ("display_configuration_trial_status_inactive__ne40e-cr.txt",
+     {"status": "INACTIVE", "seconds_left": 0, "pending": False}),
+    ("display_configuration_trial_status_active__ne40e-cr.txt",
+     {"status": "ACTIVE", "seconds_left": 51, "pending": True}),
+    ("display_configuration_trial_status_persist__ne40e-cr.txt",
+     {"status": "ACTIVE", "seconds_left": 30, "pending": True}),
 ])
-def test_trial_status_ne40e_cr(name, pending):
-    assert cli.parse_trial_status(real(name)) is pending
+def test_trial_status_ne40e_cr(name, expected):
+    assert cli.parse_trial_status(real(name)) == expected
 
 
 def test_every_real_fixture_has_provenance():
