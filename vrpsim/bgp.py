@@ -30,7 +30,8 @@ UNVERIFIED choices (reference marks them so; one place each):
   first one; while it is on, `refresh ... import` replays the last routes the peer sent (the model keeps
   the raw Adj-RIB-In always, so enabling it late on a route-refresh peer needs no extra refresh);
 - ``received-routes`` / "Received total routes" show the accepted routes unless keep-all-routes is on;
-- ``reset bgp [vpnv4|vpn-instance V ipv4-family] [ADDR] slow-peer``: accepted, nothing printed, no flap;
+- ``reset bgp {vpnv4|ipv4|vpn-instance V ipv4-family} [ADDR] slow-peer``: only the forms of the router's
+  release (``platform.slow_peer_reset_forms``); nothing printed, no flap;
 - ``reset bgp all`` resets every session of the device (public, VPNv4, VPN instances); the other
   ``reset bgp SELECTOR`` forms without an address family touch public sessions of any family;
 - unknown group / VPN instance in refresh/reset/display: ``Wrong parameter`` caret at the name; unknown
@@ -52,6 +53,7 @@ from typing import Optional
 from vrpsim import bgp_display
 from vrpsim.bgp_display import PEER_NOT_EXIST
 from vrpsim.errors import CliError
+from vrpsim.platform import profile_for, readings_for
 from vrpsim.policy import PolicyBook, Route, parse_as_number, parse_policy_book
 
 PUBLIC_AFS = ("ipv4", "ipv6", "vpnv4")
@@ -437,6 +439,8 @@ class RouterState:
     # (peer vrf, (owner router, owner vrf)) -> [EffectivePeer] in (vrf, address) order: which of our peers
     # point at addresses of that owner, so a neighbour finds its counterpart without scanning our peers
     peers_by_owner: dict = field(default_factory=dict)
+    platform: object = None                          # vrpsim.platform.Platform (release profile)
+    readings: dict = field(default_factory=dict)     # open-question readings (vrpsim.platform.READINGS)
 
     @property
     def router_id(self):
@@ -474,9 +478,11 @@ class BgpWorld:
         self.establish_delay = float(timing.get("establish_delay", 1.0))
         self.routers = {}
         self.owners = {}     # address -> (router, vrf)
+        defaults = topology.get("defaults") or {}
         for index, r in enumerate(topology.get("routers", [])):
             state = RouterState(
                 name=r["name"], index=index,
+                platform=profile_for(r, defaults), readings=readings_for(r, defaults),
                 addresses=[normalize_address(a) for a in r.get("addresses", [])],
                 vpn_addresses={v: [normalize_address(a) for a in addrs]
                                for v, addrs in (r.get("vpn_addresses") or {}).items()})
@@ -531,6 +537,7 @@ class BgpWorld:
         """``refresh bgp ...``: soft reset. Prints nothing on success (reference §4.1)."""
         self._advance()
         state = self.routers[router]
+        self._check_release_form(state, list(tokens))
         scope = self._parse_scope(state, list(tokens), allow_as=False)
         direction = scope.rest[0] if scope.rest else None
         if direction not in ("import", "export") or len(scope.rest) != 1:
@@ -551,9 +558,11 @@ class BgpWorld:
         self._advance()
         state = self.routers[router]
         tokens = list(tokens)
+        self._check_release_form(state, tokens)
         if tokens[-1:] == ["slow-peer"]:
-            # UNVERIFIED on NE40E (reference §4.2): accepted, clears slow-peer marking only, no session
-            # drop, prints nothing. An address, if given, must still be a configured peer.
+            # clears the slow-peer marking only, no session drop, prints nothing (CE-CR reset_bgp.md:
+            # "Restores a slow peer connection to a normal peer connection"). An address, if given, must
+            # still be a configured peer.
             if len(tokens) >= 2 and is_address(tokens[-2]):
                 self._parse_scope(state, tokens[:-1], allow_as=True)
             return ""
@@ -1082,6 +1091,20 @@ class BgpWorld:
         self._send_table(session, af)
 
     # -------------------------------------------------------------------- command scopes
+    @staticmethod
+    def _check_release_form(state, tokens):
+        """Refuse the refresh/reset forms the router's release lacks, as VRP's parser would (caret at the
+        first word that release does not know; +2 for ``refresh bgp`` / ``reset bgp``)."""
+        platform = state.platform
+        if platform is None:
+            return
+        if tokens[-1:] == ["slow-peer"]:
+            family = "vpn-instance" if tokens[0] == "vpn-instance" else tokens[0]
+            if family not in platform.slow_peer_reset_forms:
+                raise CliError("unrecognized", len(tokens) - 1)
+        elif tokens[:1] == ["vpnv4"] and not platform.vpnv4_refresh_reset:
+            raise CliError("unrecognized", 0)
+
     def _parse_scope(self, state, tokens, allow_as):
         """``[vpn-instance V ipv4-family | vpnv4 | ipv6 | ipv4] SELECTOR ...`` -> a Scope."""
         i, vrf, af = 0, None, None

@@ -23,6 +23,9 @@ class Platform:
     slow_peer_reset_forms: frozenset = field(default_factory=frozenset)
     # peer verbose line for keep-all-routes; None: the release prints none (NE40E: no source shows one)
     keep_all_routes_verbose: str = None
+    # `refresh bgp vpnv4 ...` / `reset bgp vpnv4 <target>` exist [NE40E-CR refresh(BGPOM), reset(BGPOM)];
+    # the CE-CR lists none (only vpnv4 dampening / flap-info / multicast resets)
+    vpnv4_refresh_reset: bool = True
 
 
 PLATFORMS = {
@@ -40,7 +43,7 @@ PLATFORMS = {
                  version_line="YunShan OS, Version 1.23.0.X (CE6800 V300R023C00)", model="CE6866-48S8CQ-P",
                  display_timestamp=False, numbered_errors=False,
                  slow_peer_reset_forms=frozenset({"ipv4", "vpn-instance"}),
-                 keep_all_routes_verbose="Soft-Reconfiguration has been enabled"),
+                 keep_all_routes_verbose="Soft-Reconfiguration has been enabled", vpnv4_refresh_reset=False),
     )
 }
 
