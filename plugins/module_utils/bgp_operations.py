@@ -46,6 +46,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     parse_peer_verbose,
     parse_peer_verbose_all,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.release import ReleaseError, check_forms, form_of
 from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     DISPLAY_BGP_CONFIG,
     display_peer_brief,
@@ -529,13 +530,24 @@ def soft_reset_targets(params):
     return [(scopes_from_params(params, "refresh"), params["direction"])]
 
 
-def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep):
+def check_release(release, operation, scopes, slow_peer=False):
+    """Refuse (OperationFailed, nothing sent) a form ``release`` (module_utils/release.py) lacks."""
+    try:
+        check_forms(release, [form_of(operation, s.address_family, slow_peer) for s in scopes])
+    except ReleaseError as exc:
+        raise OperationFailed("pre-check", str(exc), {"commands": [], "peers": []})
+
+
+def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep, release=None):
     """bgp_soft_reset: per target facts -> plan; (check mode: stop) -> refresh -> verify all targets at once.
 
     Every target is planned before anything is sent, so a target that cannot be soft reset stops the
-    call with nothing sent. Returns the result dict (``commands``, ``batches`` and ``peers`` of all
-    targets in order; each peer entry carries its ``direction``).
+    call with nothing sent. ``release``: the router's (``release.learn_release``); a form it lacks is
+    refused first. Returns the result dict (``commands``, ``batches`` and ``peers`` of all targets in
+    order; each peer entry carries its ``direction``).
     """
+    for scopes, _direction in soft_reset_targets(params):
+        check_release(release, "refresh", scopes)
     jobs, commands, batches, peers, empty = [], [], [], [], []
     read = {}   # (family, VPN instance) -> (facts, cfg): targets in the same family share one read
     # nothing is sent while planning, so a display another family's read needs too (the configuration)
@@ -711,10 +723,11 @@ def wait_for_sessions(poll, sessions, started, timeout, clock=time.monotonic, sl
     return status, polls
 
 
-def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep):
-    """bgp_reset: facts -> plan -> (check mode: stop) -> reset -> wait. Returns the result dict."""
+def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep, release=None):
+    """bgp_reset: (release check) -> facts -> plan -> (check mode: stop) -> reset -> wait. Returns the result."""
     slow_peer = bool(params.get("slow_peer"))
     scopes = scopes_from_params(params, "reset")
+    check_release(release, "reset", scopes, slow_peer)
     scope0 = scopes[0]
     facts, cfg, _commands = read_facts(cli, _reset_families(scope0), scope0.vpn_instance, verbose=False)
     plan = plan_reset(facts, cfg, scopes, slow_peer)

@@ -36,6 +36,11 @@ VPNB_BRIEF = (fixture("display_bgp_vpnv4_vpn_instance_peer.txt").replace("vpna",
     "  172.16.2.2      4       65021       30       28     0 01:02:03 Established        2"))
 
 
+# [NE40E-CR displayVersion(SPMOM)]
+VERSION_R012 = ("Huawei Versatile Routing Platform Software\nVRP (R) software, Version 8.200 (NE40E V800R012C10)\n"
+                "Copyright (C) 2012-2018 Huawei Technologies Co., Ltd.\nHUAWEI NE40E-X16 uptime is 0 day, 0 hour, 5 minutes")
+
+
 def replies(**overrides):
     """PE1 of the recorded fixtures: IPv4 10.0.0.2 (RR, route-refresh), 10.0.0.3 (RR, Active),
     192.0.2.1 (EBGP-UP, keep-all-routes via the group), 198.51.100.9 (keep-all-routes, no route-refresh);
@@ -56,6 +61,7 @@ def replies(**overrides):
         "display bgp vpnv4 vpn-instance vpnb peer verbose":
             fixture("display_bgp_vpnv4_vpn_instance_vpnb_peer_verbose.txt"),
     }
+    base["display version"] = VERSION_R012
     base[re.compile(r"(refresh|reset) bgp .*")] = ""     # operational commands print nothing
     base.update(overrides)
     return base
