@@ -17,12 +17,16 @@ AF_LABELS = {"ipv4": "IPv4 Unicast", "ipv6": "IPv6 Unicast", "vpnv4": "VPNv4 Uni
 
 # --------------------------------------------------------------------------- value formats
 def format_up_down(seconds):
-    """Up/Down column: ``HH:MM:SS`` under 24 h, then total hours and minutes ``HHHHhMMm``."""
+    """Up/Down column: ``HH:MM:SS`` under 24 h, then total hours and minutes ``HHHHhMMm`` [NE40E-CG
+    examples ``0026h40m``]; beyond 9999 hours the hours overflow to ``****h48m`` [fs: NE40E
+    "display bgp vpnv4 all peer" capture]."""
     seconds = max(0, int(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours < 24:
         return "%02d:%02d:%02d" % (hours, minutes, secs)
+    if hours > 9999:
+        return "****h%02dm" % minutes
     return "%04dh%02dm" % (hours, minutes)
 
 

@@ -56,7 +56,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     scopes_from_params,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
-from ansible_collections.netops.vrp.plugins.module_utils.validate import as_number_to_int
+from ansible_collections.netops.vrp.plugins.module_utils.validate import same_as_number
 
 PUBLIC_FAMILIES = ("ipv4", "ipv6", "vpnv4")
 # Targets up to this many peers per family are read back with per-peer verbose displays; more use
@@ -220,8 +220,7 @@ def _select(peers, scope):
     if kind in ("external", "internal"):
         return [p for p in peers if p["type"] == kind]
     if kind == "as":
-        wanted = as_number_to_int(scope.value)
-        return [p for p in peers if p["remote_as"] is not None and as_number_to_int(p["remote_as"]) == wanted]
+        return [p for p in peers if same_as_number(p["remote_as"], scope.value)]
     return list(peers)  # all
 
 
@@ -659,12 +658,16 @@ def classify_session(before_uptime, row, since_reset):
     """One session at one poll after the reset: ``recovered`` | ``not_reset`` | ``down``.
 
     recovered: Established with an Up/Down time no older than the reset (restarted).
-    not_reset: Established and the uptime is older than the reset (kept counting from before).
+    not_reset: Established and the uptime is older than the reset (kept counting from before), or
+    unknown: an Up/Down the parser cannot read (``****h48m``, more than 9999 hours [fs NE40E captures])
+    is never young.
     ``before_uptime`` is kept for the report; the decision needs only the current row.
     """
     if row is None or row["state"] != ESTABLISHED:
         return "down"
-    uptime = row["up_down_seconds"] or 0
+    uptime = row["up_down_seconds"]
+    if uptime is None:
+        return "not_reset"
     # A session that was up for under ~2 s before and was not reset also passes this test: too young
     # to tell apart, and harmless (it is Established either way).
     if uptime <= since_reset + UPTIME_SLACK:
@@ -703,7 +706,7 @@ def wait_for_sessions(poll, sessions, started, timeout, clock=time.monotonic, sl
             kind = classify_session(info.get("uptime_before"), row, since)
             entry = status[key]
             entry.update(state=row["state"] if row else None,
-                         uptime_seconds=(row["up_down_seconds"] or 0) if row and row["state"] == ESTABLISHED else 0)
+                         uptime_seconds=row["up_down_seconds"] if row and row["state"] == ESTABLISHED else 0)
             if kind == "down":
                 entry["last_down"] = since
             if kind == "recovered":

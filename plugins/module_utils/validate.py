@@ -184,6 +184,15 @@ def as_number_to_int(value):
     return int(text)
 
 
+def same_as_number(first, second):
+    """Whether two AS values name the same AS, asplain or asdot (``1.10`` == ``65546``); the one AS
+    comparison of the collection (modules and filters). None or non-AS text never matches."""
+    try:
+        return first is not None and second is not None and as_number_to_int(first) == as_number_to_int(second)
+    except ValueError:
+        return False
+
+
 # --- names -----------------------------------------------------------------------------------------
 
 def validate_name(value, field, kind):

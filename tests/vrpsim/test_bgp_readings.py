@@ -1,0 +1,42 @@
+"""vrpsim BGP behaviours whose vendor text is open (per-router readings, vrpsim/platform.py READINGS) or that
+only device captures show, over real SSH. Each test names its source."""
+import pytest
+
+from vrpsim.bgp import BgpWorld
+from vrpsim.testing import running_lab
+
+from ansible_collections.netops.vrp.plugins.module_utils import parsers
+
+
+class Clock:
+    def __init__(self, t=1000.0):
+        self.t = t
+
+    def __call__(self):
+        return self.t
+
+
+def lab_topology(**router):
+    spec = {"name": "R1", "addresses": ["10.0.0.1"], "config": "sysname R1\nbgp 65000\n peer 192.0.2.1 as-number 65010\n"}
+    spec.update(router)
+    return {"name": "rd", "timing": {"establish_delay": 0.1}, "routers": [spec],
+            "external_peers": [{"name": "UP1", "router": "R1", "address": "192.0.2.1", "as": 65010,
+                                "routes": [{"prefix": "10.20.0.0/16", "as_path": [65010]}]}]}
+
+
+def test_up_down_column_overflows_beyond_9999_hours(tmp_path):
+    """R7: an NE40E capture shows ``10.137.186.9    4       65089  7587751  7587670     0 ****h48m Established
+    8`` (hours > 9999) [fs: "display bgp vpnv4 all peer", BGP health script with NE40E captures]; under
+    that, total hours ``0026h40m`` [NE40E-CG examples]. The collection reads the overflow as unknown."""
+    clock = Clock()
+    with running_lab(lab_topology(), tmp_path, world_factory=lambda topo: BgpWorld(topo, clock=clock)) as lab:
+        clock.t += 1
+        with lab.shell("R1") as sh:
+            clock.t += 26 * 3600 + 40 * 60
+            row = [l for l in sh.run("display bgp peer")[0].splitlines() if "192.0.2.1" in l][0]
+            assert " 0026h40m Established " in row
+            clock.t += 10000 * 3600 + 8 * 60
+            row = [l for l in sh.run("display bgp peer")[0].splitlines() if "192.0.2.1" in l][0]
+            assert " ****h48m Established " in row
+            parsed = parsers.parse_peer_brief(sh.run("display bgp peer")[0])["peers"][0]
+            assert parsed["up_down"] == "****h48m" and parsed["up_down_seconds"] is None
