@@ -469,6 +469,20 @@ def af_of_prefix(prefix):
     return "ipv4" if ipaddress.ip_network(prefix).version == 4 else "ipv6"
 
 
+# ------------------------------------------------------------------------------ reading-dependent texts
+# "a message is displayed, indicating that the peer does not exist" [NE40E-CR bgp-peer-keep-all-routes];
+# the exact line is `Error: ...` or `Info: The peer does not exist.` [fs: IDCLogChecker fixture]: reading
+# ``missing_peer_text``. Either way nothing is changed.
+MISSING_TEXTS = ("Error: The peer does not exist.", "Error: The peer group does not exist.")
+
+
+def semantic_text(text, readings):
+    """The line the router prints for the semantic error ``text`` under ``readings``."""
+    if text in MISSING_TEXTS and (readings or {}).get("missing_peer_text") == "info":
+        return "Info:" + text[len("Error:"):]
+    return text
+
+
 # ------------------------------------------------------------------------------ the world
 class BgpWorld:
     def __init__(self, topology, clock=time.monotonic):

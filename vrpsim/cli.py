@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from vrpsim import config as cfg
 from vrpsim import grammar as g
+from vrpsim.bgp import semantic_text
 from vrpsim.errors import CliError
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class CliSession:
 
     def _render_error(self, error, prompt, tokens_at, offset):
         if not error.has_caret:
-            return error.text
+            return semantic_text(error.text, self.router.readings)
         index = error.token_index + offset
         if index < len(tokens_at):
             column = tokens_at[index][1]

@@ -37,9 +37,14 @@ _UNCOMMITTED = "Uncommitted configurations found"
 _MAX_QUESTIONS = 5
 
 
+# "the peer does not exist" may come as an Info line [fs: IDCLogChecker "Info: The peer does not exist."];
+# the router changed nothing, so it is a refusal like an Error line
+_MISSING_OBJECT_RE = re.compile(r"^\s*Info:.*\bdoes not exist\b.*$", re.M)
+
+
 def error_line(output):
-    """The first ``Error: ...`` line of a reply, or ``None``."""
-    match = _ERROR_LINE_RE.search(output or "")
+    """The first ``Error: ...`` (or ``Info: ... does not exist``) line of a reply, or ``None``."""
+    match = _ERROR_LINE_RE.search(output or "") or _MISSING_OBJECT_RE.search(output or "")
     return match.group(0).strip() if match else None
 
 

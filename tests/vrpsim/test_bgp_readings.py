@@ -40,3 +40,22 @@ def test_up_down_column_overflows_beyond_9999_hours(tmp_path):
             assert " ****h48m Established " in row
             parsed = parsers.parse_peer_brief(sh.run("display bgp peer")[0])["peers"][0]
             assert parsed["up_down"] == "****h48m" and parsed["up_down_seconds"] is None
+
+
+@pytest.mark.parametrize("reading,prefix", [("error", "Error:"), ("info", "Info:")])
+def test_missing_peer_text_per_reading(tmp_path, reading, prefix):
+    """Item 13/14 of vrp-fidelity.md §6 (STILL UNKNOWN): "a message is displayed, indicating that the peer
+    does not exist" [NE40E-CR bgp-peer-keep-all-routes(BGPOM)]; a log-checker fixture has
+    `Info: The peer does not exist.` [fs: "The peer does not exist" / IDCLogChecker]. Reading
+    ``missing_peer_text``: the same refusal as `Error:` or as `Info:`; nothing changes either way."""
+    with running_lab(lab_topology(readings={"missing_peer_text": reading}), tmp_path) as lab:
+        with lab.shell("R1") as sh:
+            for command in ("refresh bgp 10.9.9.9 import", "reset bgp 10.9.9.9", "display bgp peer 10.9.9.9 verbose"):
+                assert sh.run(command)[0] == prefix + " The peer does not exist.", command
+            sh.run("system-view")
+            sh.run("bgp 65000")
+            assert sh.run("peer NOPE keep-all-routes")[0] == prefix + " The peer group does not exist."
+            output, prompt = sh.run("ipv4-family unicast")
+            assert sh.run("peer 10.9.9.9 keep-all-routes") == (prefix + " The peer does not exist.",
+                                                               "[~R1-bgp-af-ipv4]")
+        assert "10.9.9.9" not in lab.candidate_config("R1")
