@@ -26,8 +26,8 @@ How the model works
 UNVERIFIED choices (reference marks them so; one place each):
 - a bound but undefined route-policy denies everything (policy.py); missing as-path / community filters
   permit, like a missing ip-prefix;
-- keep-all-routes re-establishes a non-route-refresh session on every off->on change, not only the very
-  first one; while it is on, `refresh ... import` replays the last routes the peer sent (the model keeps
+- keep-all-routes re-establishes a non-route-refresh session on every off->on change (reading
+  ``keep_all_routes_reenable=reset``) or on the first one per address family only (``no_reset``); while it is on, `refresh ... import` replays the last routes the peer sent (the model keeps
   the raw Adj-RIB-In always, so enabling it late on a route-refresh peer needs no extra refresh);
 - ``received-routes`` / "Received total routes" show the accepted routes unless keep-all-routes is on;
 - ``reset bgp {vpnv4|ipv4|vpn-instance V ipv4-family} [ADDR] slow-peer``: only the forms of the router's
@@ -397,6 +397,7 @@ class Session:
     sent: MessageCounters = field(default_factory=MessageCounters)
     rcvd: MessageCounters = field(default_factory=MessageCounters)
     keep_all_routes: frozenset = frozenset()     # afs with keep-all-routes at the last apply
+    keep_all_routes_ever: frozenset = frozenset()  # afs that had keep-all-routes at some apply
     remote_port: int = 0
     created: int = field(default=0, compare=False)   # creation order: ties between due establishments
 
@@ -762,7 +763,7 @@ class BgpWorld:
                 if session is None:
                     session = Session(router=state.name, vrf=key[0], address=key[1], spec=spec,
                                       rr_local=rr_local, rr_remote=rr_remote, down_since=now,
-                                      keep_all_routes=kar, remote_port=49152 + (hash(key) % 16000),
+                                      keep_all_routes=kar, keep_all_routes_ever=kar, remote_port=49152 + (hash(key) % 16000),
                                       created=next(self._session_order))
                     state.sessions[key] = session
                     if spec.viable:
@@ -776,14 +777,29 @@ class BgpWorld:
                         self._take_down(session, now)
                         session.down_since = now
                     self._schedule(session, self._next_establish(session, now) if spec.viable else None)
-                elif session.established and (kar - old_kar) and not session.rr_negotiated:
-                    # First keep-all-routes on a peer without route-refresh: VRP re-establishes the
-                    # session so the full table is received again and retained (reference §6.2).
+                elif session.established and self._keep_all_routes_resets(state, session, kar - old_kar):
                     to_reset.append(session)
+                session.keep_all_routes_ever = session.keep_all_routes_ever | kar
         done = set()
         for session in to_reset:
             if session.key not in done:
                 done.update(self._hard_reset(session, now))
+
+    @staticmethod
+    def _keep_all_routes_resets(state, session, enabled):
+        """Whether enabling keep-all-routes for the afs ``enabled`` re-establishes ``session``.
+
+        "If the router does not support the route-refresh capability ... run for the first time, the
+        sessions ... will be re-established. If the router supports the route-refresh capability, running
+        this command does not result in re-establishment" [NE40E-CR bgp-peer-keep-all-routes(BGPOM)].
+        Enabling it again after an undo is not described: reading ``keep_all_routes_reenable``
+        (``reset``: every off->on re-establishes; ``no_reset``: only the first one per address family).
+        """
+        if not enabled or session.rr_negotiated:
+            return False
+        if state.readings.get("keep_all_routes_reenable") == "no_reset":
+            return bool(enabled - session.keep_all_routes_ever)
+        return True
 
     def _next_establish(self, session, now):
         """When a (re)starting session will be Established; both ends compute the same moment."""

@@ -436,6 +436,9 @@ def predict_session_resets(plan, cfg, facts):
     route-refresh change: every Established session of each changed peer (all its families).
     keep-all-routes off -> on: the same, for peers that have not negotiated route-refresh (negotiation
     unknown counts as not negotiated); with route-refresh negotiated there is no reset, but a warning.
+    The reference describes the reset for the first enable only; whether enabling it again after an undo
+    resets is unknown (vrpsim reading ``keep_all_routes_reenable``), so every off -> on is predicted (the
+    safe side: refused without allow_session_reset) and ``observe_session_resets`` reports what happened.
     keep-all-routes on -> off: no reset predicted. UNVERIFIED on VRP (the reference says nothing about
     removing it); the post-commit check reports it if the router does reset.
     """

@@ -59,3 +59,40 @@ def test_missing_peer_text_per_reading(tmp_path, reading, prefix):
             assert sh.run("peer 10.9.9.9 keep-all-routes") == (prefix + " The peer does not exist.",
                                                                "[~R1-bgp-af-ipv4]")
         assert "10.9.9.9" not in lab.candidate_config("R1")
+
+
+def _up_count(lab, address):
+    return next(s["up_count"] for s in lab.bgp("R1")["sessions"] if s["address"] == address)
+
+
+def _wait_up(lab, address, timeout=5.0):
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if next(s["state"] for s in lab.bgp("R1")["sessions"] if s["address"] == address) == "Established":
+            return
+        time.sleep(0.05)
+    raise AssertionError("%s not Established" % address)
+
+
+@pytest.mark.parametrize("reading,up_counts", [("reset", [2, 2, 3]), ("no_reset", [2, 2, 2])])
+def test_keep_all_routes_reenable_per_reading(tmp_path, reading, up_counts):
+    """"If the router does not support the route-refresh capability and the peer keep-all-routes command is
+    run for the first time, the sessions between the router and its peers will be re-established"
+    [NE40E-CR bgp-peer-keep-all-routes(BGPOM)]; enabling it again after an undo is not described (open
+    item 4): reading ``keep_all_routes_reenable`` = ``reset`` (again) or ``no_reset`` (first time only)."""
+    topo = lab_topology(readings={"keep_all_routes_reenable": reading})
+    topo["external_peers"][0]["route_refresh"] = False
+    with running_lab(topo, tmp_path) as lab:
+        _wait_up(lab, "192.0.2.1")
+        seen = []
+        with lab.shell("R1") as sh:
+            sh.run("system-view")
+            sh.run("bgp 65000")
+            sh.run("ipv4-family unicast")
+            for line in ("peer 192.0.2.1 keep-all-routes", "undo peer 192.0.2.1 keep-all-routes",
+                         "peer 192.0.2.1 keep-all-routes"):
+                assert sh.run(line)[0] == "" and sh.run("commit")[0] == ""
+                _wait_up(lab, "192.0.2.1")
+                seen.append(_up_count(lab, "192.0.2.1"))
+        assert seen == up_counts
