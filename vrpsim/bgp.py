@@ -541,6 +541,8 @@ class BgpWorld:
         state.configured = True
         self._index_peers(state, old_peers)
         self._sync_sessions(state)
+        if state.readings.get("keep_all_routes_refresh") == "auto":
+            self._reimport_kept(state)
         # Only the changed router's local routes can have changed; a router whose Loc-RIB moved during the
         # session sync (routes withdrawn) leaks VRF <-> VPNv4 now, in topology order, as a full pass would.
         touched = {router} | {name for name, _, _ in self._dirty}
@@ -1095,10 +1097,12 @@ class BgpWorld:
         state = self.routers[session.router]
         peer = state.peers.get((session.vrf, session.address))
         if peer is not None and peer.keep_all_routes.get(af):
-            # keep-all-routes: the import policy is re-applied to the retained Adj-RIB-In locally;
-            # no ROUTE-REFRESH goes out (NE40E-CR refresh(BGPOM) precautions).
-            for key in list(session.rib(af).received):
-                self._reimport(session, af, key)
+            # keep-all-routes: no ROUTE-REFRESH goes out (NE40E-CR refresh(BGPOM) precautions); whether the
+            # import policy is re-applied to the retained Adj-RIB-In is reading keep_all_routes_refresh:
+            # reapply (here), noop (nothing), auto (already done at the commit that changed the policy)
+            if state.readings.get("keep_all_routes_refresh", "reapply") == "reapply":
+                for key in list(session.rib(af).received):
+                    self._reimport(session, af, key)
             return
         if not session.rr_negotiated:
             return  # accepted silently, nothing changes (reference §6.3)
@@ -1116,6 +1120,15 @@ class BgpWorld:
             for route in ext.routes:
                 if af_of_prefix(route.prefix) == af:
                     self._receive(session, af, route.key, route)
+
+    def _reimport_kept(self, state):
+        """Reading keep_all_routes_refresh=auto: after a commit, the routes kept by keep-all-routes pass the
+        import policy now in effect (seed 000: "the retained information can be used to regenerate BGP routes")."""
+        for session in state.sessions.values():
+            if session.established:
+                for af in sorted(session.keep_all_routes & set(session.ribs)):
+                    for key in list(session.rib(af).received):
+                        self._reimport(session, af, key)
 
     def _soft_out(self, session, af):
         self._send_table(session, af)

@@ -50,8 +50,11 @@ PLATFORMS = {
 # Each open question (docs/fidelity.md "Unknowns") and its readings; the first is the default.
 READINGS = {
     # R6: `refresh bgp ... import` on a peer with keep-all-routes: re-apply the import policy to the kept
-    # routes, or "does not refresh the routing table" [NE40E-CR refresh(BGPOM)] taken literally.
-    "keep_all_routes_refresh": ("reapply", "noop"),
+    # routes, or "does not refresh the routing table" [NE40E-CR refresh(BGPOM)] taken literally, or the
+    # kept routes are re-evaluated by themselves when the policy changes (at commit) and the refresh adds
+    # nothing ("If the local routing policy changes, the retained information can be used to regenerate
+    # BGP routes" [seed 000; NE40E-CR bgp-peer-keep-all-routes(BGPOM)]).
+    "keep_all_routes_refresh": ("reapply", "noop", "auto"),
     # enabling keep-all-routes again after an undo, without route-refresh: sessions re-established again or not
     "keep_all_routes_reenable": ("reset", "no_reset"),
     # the text for a peer / group that does not exist: "Error: ..." or "Info: ..." [fs: IDCLogChecker]

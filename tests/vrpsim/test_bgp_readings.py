@@ -96,3 +96,50 @@ def test_keep_all_routes_reenable_per_reading(tmp_path, reading, up_counts):
                 _wait_up(lab, "192.0.2.1")
                 seen.append(_up_count(lab, "192.0.2.1"))
         assert seen == up_counts
+
+
+KAR_CONFIG = """\
+sysname R1
+ip ip-prefix ONLY-20 index 10 permit 10.20.0.0 16
+route-policy RP permit node 10
+ if-match ip-prefix ONLY-20
+bgp 65000
+ peer 192.0.2.1 as-number 65010
+ ipv4-family unicast
+  peer 192.0.2.1 keep-all-routes
+"""
+
+
+def _accepted(sh):
+    text = sh.run("display bgp routing-table peer 192.0.2.1 accepted-routes")[0]
+    return sorted(r["network"] for r in parsers.parse_routing_table(text)["routes"])
+
+
+@pytest.mark.parametrize("reading,after_commit,after_refresh", [
+    ("reapply", ["10.20.0.0/16", "10.21.0.0/16"], ["10.20.0.0/16"]),
+    ("noop", ["10.20.0.0/16", "10.21.0.0/16"], ["10.20.0.0/16", "10.21.0.0/16"]),
+    ("auto", ["10.20.0.0/16"], ["10.20.0.0/16"]),
+])
+def test_keep_all_routes_refresh_import_per_reading(tmp_path, reading, after_commit, after_refresh):
+    """R6 (STILL UNKNOWN): "Assume that a device supports route-refresh and is configured with the peer
+    keep-all-routes command. After the refresh bgp command is run on the device, the device does not refresh
+    its routing table." [NE40E-CR refresh(BGPOM)]; "the refresh bgp command does not take effect on the
+    Router" [seed 000]; "If the local routing policy changes, the retained information can be used to
+    regenerate BGP routes" [seed 000]. Readings of ``keep_all_routes_refresh``: ``reapply`` (the refresh
+    re-applies the import policy to the kept routes), ``noop`` (nothing happens), ``auto`` (the kept routes
+    follow the policy at the commit; the refresh adds nothing). received-routes keeps both routes (pre-policy)."""
+    topo = lab_topology(config=KAR_CONFIG, readings={"keep_all_routes_refresh": reading})
+    topo["external_peers"][0]["routes"].append({"prefix": "10.21.0.0/16", "as_path": [65010]})
+    with running_lab(topo, tmp_path) as lab:
+        _wait_up(lab, "192.0.2.1")
+        with lab.shell("R1") as sh:
+            assert _accepted(sh) == ["10.20.0.0/16", "10.21.0.0/16"]
+            for line in ("system-view", "bgp 65000", "ipv4-family unicast", "peer 192.0.2.1 route-policy RP import",
+                         "commit", "return"):
+                sh.run(line)
+            assert _accepted(sh) == after_commit
+            assert sh.run("refresh bgp 192.0.2.1 import")[0] == ""
+            assert _accepted(sh) == after_refresh
+            received = sh.run("display bgp routing-table peer 192.0.2.1 received-routes")[0]
+            assert sorted(r["network"] for r in parsers.parse_routing_table(received)["routes"]) == \
+                ["10.20.0.0/16", "10.21.0.0/16"]
