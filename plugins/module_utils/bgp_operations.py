@@ -46,6 +46,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     parse_peer_verbose,
     parse_peer_verbose_all,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.policy_effect import verify_policy_effect
 from ansible_collections.netops.vrp.plugins.module_utils.release import ReleaseError, check_forms, form_of
 from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     DISPLAY_BGP_CONFIG,
@@ -285,7 +286,7 @@ def _soft_entry(peer, path, direction):
     return {
         "address": peer["address"], "address_family": peer["address_family"],
         "vpn_instance": peer["vpn_instance"], "group": peer["group"], "type": peer["type"],
-        "path": path,
+        "path": path, "import_policy": peer.get("import_policy"),
         "state_before": peer["state"], "uptime_before": peer["uptime_seconds"],
         "up_count_before": peer["up_count"], "prefixes_before": peer[count],
         "refresh_sent_before": peer["refresh_sent"], "refresh_received_before": peer["refresh_received"],
@@ -583,6 +584,7 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
         return result
     try:
         result["warnings"] = verify_soft_reset(cli, jobs, params.get("verify_timeout", 30), clock, sleep)
+        verify_policy_effect(cli, peers)
     except VrpError as exc:
         raise _read_back_failed("verify", sent, exc, result)
     failed = [e for e in peers if e["problems"]]

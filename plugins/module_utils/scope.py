@@ -235,8 +235,9 @@ def display_group(address_family="ipv4", vpn_instance=None, name=None):
 
 
 def display_routing_table_peer(address_family, vpn_instance, address, which, statistics=False):
-    """``display bgp ... routing-table peer ADDR {received-routes|advertised-routes} [statistics]``."""
-    which = validate_choice(which, "which", ("received-routes", "advertised-routes"))
+    """``display bgp ... routing-table peer ADDR {received-routes|advertised-routes|accepted-routes}
+    [statistics]`` [NE40E-CR display-bgp-routing-table-peer(BGPOM)]."""
+    which = validate_choice(which, "which", ("received-routes", "advertised-routes", "accepted-routes"))
     prefix = _display_prefix(address_family, vpn_instance)
     cmd = "%s routing-table peer %s %s" % (prefix, validate_peer_address(address, "peers"), which)
     return cmd + " statistics" if statistics else cmd

@@ -69,3 +69,54 @@ def test_keep_all_routes_reenable_is_predicted_and_refused_under_both_readings(m
         assert upb["up_count"] == 2
     sent = commands_sent(lab, "PE1", since=res)
     assert sent.count("peer 198.51.100.1 keep-all-routes") == 2   # the refused run sent no configuration
+
+
+R6_TOPOLOGY = {
+    "name": "r6",
+    "defaults": {"username": "admin", "password": "Admin@123", "host": "127.0.0.1"},
+    "base_port": 0,
+    "timing": {"establish_delay": 0.2},
+    "routers": [{"name": "PE1", "addresses": ["10.0.0.1"], "config": (
+        "sysname PE1\n"
+        "ip ip-prefix ONLY-51 index 10 permit 10.51.0.0 16\n"
+        "route-policy RP-IN permit node 10\n if-match ip-prefix ONLY-51\n"
+        "bgp 65000\n router-id 10.0.0.1\n peer 198.51.100.1 as-number 64502\n"
+        " ipv4-family unicast\n  peer 198.51.100.1 enable\n  peer 198.51.100.1 keep-all-routes\n")}],
+    "external_peers": [
+        {"name": "UPB", "router": "PE1", "address": "198.51.100.1", "as": 64502, "route_refresh": False,
+         "routes": [{"prefix": "10.51.0.0/16", "as_path": [64502]}, {"prefix": "10.52.0.0/16", "as_path": [64502]}]}],
+}
+
+
+@pytest.mark.parametrize("reading", ["reapply", "auto", "noop"])
+def test_soft_reset_verifies_the_import_policy_effect_under_each_reading(make_lab, run_tasks, reading):
+    """R6: with keep-all-routes, `refresh bgp ... import` may re-apply the import policy (reapply), do nothing
+    ("the device does not refresh its routing table" [NE40E-CR refresh(BGPOM)]: noop), or the kept routes
+    follow the policy at the commit ("the retained information can be used to regenerate BGP routes"
+    [seed 000]: auto). bgp_soft_reset compares the accepted routes with the bound policy evaluated on the
+    received (kept) routes: verified under reapply/auto; under noop it fails naming the operator action."""
+    lab = make_lab(with_readings(R6_TOPOLOGY, keep_all_routes_refresh=reading))
+    wait_established(lab, ["PE1"])
+    res = run_tasks("""
+    - name: bind
+      netops.vrp.vrp_config:
+        parents: [bgp 65000, ipv4-family unicast]
+        lines: [peer 198.51.100.1 route-policy RP-IN import]
+    - name: soft
+      netops.vrp.bgp_soft_reset: {peers: [198.51.100.1], direction: import}
+      ignore_errors: true
+    """, lab=lab, limit="PE1")
+    assert res.ok, res.summary()
+    soft = res["soft"]["PE1"]
+    peer = soft["peers"][0]
+    assert peer["path"] == "keep-all-routes" and peer["policy_effect"]["policy"] == "RP-IN"
+    accepted = list(lab.bgp("PE1")["sessions"][0]["ribs"]["ipv4"]["accepted"])
+    if reading == "noop":
+        assert soft["_status"] == "failed" and peer["policy_effect"]["status"] == "not_applied"
+        assert "import policy RP-IN not in effect" in soft["msg"] and "10.52.0.0/16" in soft["msg"]
+        assert "netops.vrp.bgp_reset" in soft["msg"]
+        assert sorted(accepted) == ["10.51.0.0/16", "10.52.0.0/16"]
+    else:
+        assert soft["_status"] == "ok" and peer["verified"] is True
+        assert peer["policy_effect"]["status"] == "verified" and accepted == ["10.51.0.0/16"]
+    assert "display bgp routing-table peer 198.51.100.1 received-routes" in commands_sent(lab, "PE1", since=res)
