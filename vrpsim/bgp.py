@@ -38,7 +38,7 @@ UNVERIFIED choices (reference marks them so; one place each):
   peer address: ``Error: The peer does not exist.``;
 - an address no lab router owns and no external peer uses stays Idle; a known one whose owner does not
   configure us back (or AS mismatch) stays Active; a stuck session (fault) stays Active;
-- verbose lines: ``Keep-all-routes has been enabled``, ``Belong to peer-group: G``, ``Down for ...``,
+- verbose lines: keep-all-routes per release (``platform.keep_all_routes_verbose``), ``Belong to peer-group: G``, ``Down for ...``,
   ``Up for`` in total hours beyond 24 h; VPNv4 AF label ``VPNv4 Unicast``; Up/Down column beyond 24 h
   as total hours ``HHHHhMMm``.
 """

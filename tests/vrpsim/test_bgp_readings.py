@@ -143,3 +143,19 @@ def test_keep_all_routes_refresh_import_per_reading(tmp_path, reading, after_com
             received = sh.run("display bgp routing-table peer 192.0.2.1 received-routes")[0]
             assert sorted(r["network"] for r in parsers.parse_routing_table(received)["routes"]) == \
                 ["10.20.0.0/16", "10.21.0.0/16"]
+
+
+@pytest.mark.parametrize("platform,line", [("ce-v300r023c00", " Soft-Reconfiguration has been enabled"),
+                                           ("ne40e-v800r012c10", None), ("ne40e-v800r022c00", None)])
+def test_keep_all_routes_verbose_line_per_release(tmp_path, platform, line):
+    """CE prints `Soft-Reconfiguration has been enabled` among the optional capabilities [CE-CR
+    IP_Routing/BGP_Configuration_Commands/display_bgp_unnumbered_peer_verbose.md]; no NE40E source shows a
+    keep-all-routes line (vrp-fidelity.md §6 item 31), so vrpsim prints none there. The collection takes
+    keep-all-routes from the configuration, never from this line."""
+    with running_lab(lab_topology(config=KAR_CONFIG, platform=platform), tmp_path) as lab:
+        _wait_up(lab, "192.0.2.1")
+        with lab.shell("R1") as sh:
+            text = sh.run("display bgp peer 192.0.2.1 verbose")[0]
+        capabilities = text.split(" Optional capabilities:")[1].split(" Peer Preferred Value")[0].splitlines()
+        expected = [" Route refresh capability has been enabled", " 4-byte-as capability has been enabled"]
+        assert [l for l in capabilities if l.strip()] == expected + ([line] if line else [])
