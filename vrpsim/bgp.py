@@ -1131,6 +1131,9 @@ class BgpWorld:
                         self._reimport(session, af, key)
 
     def _soft_out(self, session, af):
+        state = self.routers[session.router]
+        if not session.rr_negotiated and state.readings.get("export_refresh_without_rr") == "noop":
+            return   # reading export_refresh_without_rr=noop (platform.py)
         self._send_table(session, af)
 
     # -------------------------------------------------------------------- command scopes

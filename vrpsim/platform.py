@@ -59,6 +59,11 @@ READINGS = {
     "keep_all_routes_reenable": ("reset", "no_reset"),
     # the text for a peer / group that does not exist: "Error: ..." or "Info: ..." [fs: IDCLogChecker]
     "missing_peer_text": ("error", "info"),
+    # `refresh bgp ... export` with a peer that has not negotiated route-refresh: the router re-sends its
+    # Adj-RIB-Out (nothing in BGP needs the capability for that), or does nothing -- seed 001 says the soft
+    # reset "requires peers to support the route-refresh capability" without excepting export
+    # (vrp-fidelity.md §6 item 36)
+    "export_refresh_without_rr": ("resend", "noop"),
 }
 
 

@@ -286,7 +286,7 @@ def _soft_entry(peer, path, direction):
     return {
         "address": peer["address"], "address_family": peer["address_family"],
         "vpn_instance": peer["vpn_instance"], "group": peer["group"], "type": peer["type"],
-        "path": path, "import_policy": peer.get("import_policy"),
+        "path": path, "import_policy": peer.get("import_policy"), "export_policy": peer.get("export_policy"),
         "state_before": peer["state"], "uptime_before": peer["uptime_seconds"],
         "up_count_before": peer["up_count"], "prefixes_before": peer[count],
         "refresh_sent_before": peer["refresh_sent"], "refresh_received_before": peer["refresh_received"],

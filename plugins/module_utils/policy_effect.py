@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: netops.vrp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Did the import policy take effect after ``refresh bgp ... import``? (bgp_soft_reset's policy check)
+"""Did the policy take effect after ``refresh bgp ... import|export``? (bgp_soft_reset's policy check)
 
 A session that stayed up proves nothing about the policy: with keep-all-routes, what ``refresh bgp ...
 import`` does is not settled by the vendor text ("the device does not refresh its routing table"
@@ -15,6 +15,9 @@ accepts, evaluated here:
 - route-refresh path without keep-all-routes: what ``received-routes`` shows then is not documented
   (vrp-fidelity.md §6 item 33), so only ``accepted-routes`` is read: every accepted route must pass the
   policy (``consistent``: routes the new policy now permits cannot be checked), else ``not_applied``;
+- export: every advertised route must pass the export policy (``consistent``), else ``not_applied`` -- whether
+  ``refresh ... export`` re-sends anything to a peer without route-refresh is not documented (vrp-fidelity.md
+  §6 item 36; vrpsim reading ``export_refresh_without_rr``);
 - a clause this evaluator does not model (any ``if-match`` but ``ip-prefix``, an undefined route-policy,
   VPNv4 tables, IPv6 with a clause) gives ``not_verifiable`` with the reason, never ``verified``; a policy
   whose accepting node also ``apply``-s attributes is ``not_verifiable`` for the attributes once the
@@ -145,9 +148,10 @@ def _short(networks, limit=5):
     return ", ".join(items[:limit]) + (" (+%d more)" % (len(items) - limit) if len(items) > limit else "")
 
 
-def check_peer(book, entry, received, accepted):
-    """``{"status", "policy", "detail"}`` for one import entry (``received`` None: not read)."""
-    policy = entry.get("import_policy")
+def check_peer(book, entry, received, accepted, export=False):
+    """``{"status", "policy", "detail"}`` for one entry (``received`` None: not read). ``export``: ``accepted``
+    holds the advertised routes and the export policy is checked (one-sided, like the route-refresh path)."""
+    policy = entry.get("export_policy" if export else "import_policy")
     out = {"status": "verified", "policy": policy, "detail": None}
     try:
         if entry["address_family"] == "vpnv4":
@@ -176,12 +180,15 @@ def check_peer(book, entry, received, accepted):
                 else:
                     denied.add(network)
             if denied:
-                out.update(status="not_applied", detail="accepted although the import policy denies them: %s; "
-                           "make the policy take effect with a hard reset (netops.vrp.bgp_reset, interrupts "
-                           "traffic)" % _short(denied))
+                out.update(status="not_applied", detail="%s although the %s policy denies them: %s; make the "
+                           "policy take effect with a hard reset (netops.vrp.bgp_reset, interrupts traffic)"
+                           % ("advertised" if export else "accepted", "export" if export else "import",
+                              _short(denied)))
                 return out
-            out.update(status="consistent", detail="every accepted route passes the import policy; routes it "
-                                                   "newly permits cannot be checked without keep-all-routes")
+            out.update(status="consistent", detail=(
+                "every advertised route passes the export policy; routes it newly permits are not checked"
+                if export else "every accepted route passes the import policy; routes it newly permits cannot "
+                               "be checked without keep-all-routes"))
         if applies:
             out.update(status="not_verifiable", detail="the accepted routes match the policy; its apply clauses "
                                                        "(%s) are not checked" % "; ".join(sorted(applies)))
@@ -191,25 +198,26 @@ def check_peer(book, entry, received, accepted):
 
 
 def verify_policy_effect(cli, entries):
-    """Fill ``policy_effect`` of each import ``entries`` item (after the refresh settled) and append a
-    problem when the policy is not in effect. One configuration display, then per peer
-    ``accepted-routes`` (+ ``received-routes`` on the keep-all-routes path)."""
-    todo = [e for e in entries if e.get("direction", "import") == "import" and e.get("path") != "export"]
-    if not todo:
+    """Fill ``policy_effect`` of each ``entries`` item (after the refresh settled) and append a problem when
+    the policy is not in effect. One configuration display, then per peer ``accepted-routes`` (+
+    ``received-routes`` on the keep-all-routes path) or, for export, ``advertised-routes``."""
+    if not entries:
         return
     book = parse_policies(cli.display(DISPLAY_CONFIG))
-    for entry in todo:
+    for entry in entries:
         af, vrf, address = entry["address_family"], entry["vpn_instance"], entry["address"]
+        export = entry["path"] == "export"
         if af == "vpnv4":
-            effect = check_peer(book, entry, None, set())
+            effect = check_peer(book, entry, None, set(), export)
         else:
-            accepted = _networks(cli.display(display_routing_table_peer(af, vrf, address, "accepted-routes")))
+            shown = _networks(cli.display(display_routing_table_peer(
+                af, vrf, address, "advertised-routes" if export else "accepted-routes")))
             received = None
             if entry["path"] == "keep-all-routes":
                 received = _networks(cli.display(display_routing_table_peer(af, vrf, address, "received-routes")))
-            effect = check_peer(book, entry, received, accepted)
+            effect = check_peer(book, entry, received, shown, export)
         entry["policy_effect"] = effect
         if effect["status"] == "not_applied":
-            entry["problems"].append("import policy %s not in effect: %s" % (effect["policy"] or "(none)",
-                                                                           effect["detail"]))
+            entry["problems"].append("%s policy %s not in effect: %s" % (
+                "export" if export else "import", effect["policy"] or "(none)", effect["detail"]))
             entry["verified"] = False

@@ -120,3 +120,51 @@ def test_soft_reset_verifies_the_import_policy_effect_under_each_reading(make_la
         assert soft["_status"] == "ok" and peer["verified"] is True
         assert peer["policy_effect"]["status"] == "verified" and accepted == ["10.51.0.0/16"]
     assert "display bgp routing-table peer 198.51.100.1 received-routes" in commands_sent(lab, "PE1", since=res)
+
+
+EXPORT_TOPOLOGY = {
+    "name": "exp",
+    "defaults": {"username": "admin", "password": "Admin@123", "host": "127.0.0.1"},
+    "base_port": 0,
+    "timing": {"establish_delay": 0.2},
+    "routers": [{"name": "PE1", "addresses": ["10.0.0.1"], "config": (
+        "sysname PE1\n"
+        "ip ip-prefix OUT index 10 permit 10.0.0.0 8 less-equal 24\n"
+        "route-policy RP-OUT permit node 10\n if-match ip-prefix OUT\n"
+        "bgp 65000\n router-id 10.0.0.1\n peer 192.0.2.1 as-number 64501\n peer 198.51.100.1 as-number 64502\n"
+        " ipv4-family unicast\n  peer 192.0.2.1 enable\n  peer 198.51.100.1 enable\n"
+        "  peer 198.51.100.1 route-policy RP-OUT export\n")}],
+    "external_peers": [
+        {"name": "UP1", "router": "PE1", "address": "192.0.2.1", "as": 64501, "route_refresh": True,
+         "routes": [{"prefix": "10.61.0.0/16", "as_path": [64501]}, {"prefix": "10.62.0.0/16", "as_path": [64501]}]},
+        {"name": "UPB", "router": "PE1", "address": "198.51.100.1", "as": 64502, "route_refresh": False,
+         "routes": []}],
+}
+
+
+@pytest.mark.parametrize("reading", ["resend", "noop"])
+def test_soft_reset_export_checks_the_advertised_routes_under_each_reading(make_lab, run_tasks, reading):
+    """vrp-fidelity.md §6 item 36: whether `refresh bgp X export` re-sends anything to a peer without
+    route-refresh is not documented (seed 001: soft reset "requires peers to support the route-refresh
+    capability"). bgp_soft_reset checks every advertised route against the export policy: consistent under
+    ``resend``; under ``noop`` it fails with the routes the policy now denies and the operator action."""
+    lab = make_lab(with_readings(EXPORT_TOPOLOGY, export_refresh_without_rr=reading))
+    wait_established(lab, ["PE1"])
+    res = run_tasks("""
+    - name: narrow
+      netops.vrp.vrp_config: {lines: [ip ip-prefix OUT index 10 permit 10.61.0.0 16]}
+    - name: soft
+      netops.vrp.bgp_soft_reset: {peers: [198.51.100.1], direction: export}
+      ignore_errors: true
+    """, lab=lab, limit="PE1")
+    assert res.ok, res.summary()
+    soft = res["soft"]["PE1"]
+    peer = soft["peers"][0]
+    assert peer["path"] == "export" and peer["policy_effect"]["policy"] == "RP-OUT"
+    if reading == "resend":
+        assert soft["_status"] == "ok" and peer["policy_effect"]["status"] == "consistent"
+    else:
+        assert soft["_status"] == "failed" and peer["policy_effect"]["status"] == "not_applied"
+        assert "export policy RP-OUT not in effect" in soft["msg"] and "10.62.0.0/16" in soft["msg"]
+        assert "netops.vrp.bgp_reset" in soft["msg"]
+    assert "display bgp routing-table peer 198.51.100.1 advertised-routes" in commands_sent(lab, "PE1", since=res)

@@ -159,3 +159,46 @@ def test_keep_all_routes_verbose_line_per_release(tmp_path, platform, line):
         capabilities = text.split(" Optional capabilities:")[1].split(" Peer Preferred Value")[0].splitlines()
         expected = [" Route refresh capability has been enabled", " 4-byte-as capability has been enabled"]
         assert [l for l in capabilities if l.strip()] == expected + ([line] if line else [])
+
+
+EXPORT_CONFIG = """\
+sysname R1
+ip ip-prefix OUT index 10 permit 10.0.0.0 8 less-equal 24
+route-policy RP-OUT permit node 10
+ if-match ip-prefix OUT
+bgp 65000
+ peer 192.0.2.1 as-number 65010
+ peer 198.51.100.1 as-number 64502
+ ipv4-family unicast
+  peer 198.51.100.1 enable
+  peer 198.51.100.1 route-policy RP-OUT export
+"""
+
+
+def export_topology(reading):
+    topo = lab_topology(config=EXPORT_CONFIG, readings={"export_refresh_without_rr": reading})
+    topo["external_peers"][0]["routes"].append({"prefix": "10.21.0.0/16", "as_path": [65010]})
+    topo["external_peers"].append({"name": "UPB", "router": "R1", "address": "198.51.100.1", "as": 64502,
+                                   "route_refresh": False, "routes": []})
+    return topo
+
+
+@pytest.mark.parametrize("reading,after", [("resend", ["10.20.0.0/16"]), ("noop", ["10.20.0.0/16", "10.21.0.0/16"])])
+def test_export_refresh_without_route_refresh_per_reading(tmp_path, reading, after):
+    """vrp-fidelity.md §6 item 36 (STILL UNKNOWN): `refresh bgp X export` towards a peer without route-refresh.
+    Seed 001: "BGP4+ soft reset requires peers to support the route-refresh capability" (no exception for
+    export); nothing in BGP needs the capability to re-send the Adj-RIB-Out. Reading
+    ``export_refresh_without_rr``: ``resend`` (the new export policy is applied) or ``noop``."""
+    with running_lab(export_topology(reading), tmp_path) as lab:
+        _wait_up(lab, "192.0.2.1")
+        _wait_up(lab, "198.51.100.1")
+        with lab.shell("R1") as sh:
+            def advertised():
+                text = sh.run("display bgp routing-table peer 198.51.100.1 advertised-routes")[0]
+                return sorted(r["network"] for r in parsers.parse_routing_table(text)["routes"])
+            assert advertised() == ["10.20.0.0/16", "10.21.0.0/16"]
+            for line in ("system-view", "ip ip-prefix OUT index 10 permit 10.20.0.0 16", "commit", "return"):
+                sh.run(line)
+            assert advertised() == ["10.20.0.0/16", "10.21.0.0/16"]   # policy edits wait for a refresh
+            assert sh.run("refresh bgp 198.51.100.1 export")[0] == ""
+            assert advertised() == after

@@ -64,7 +64,7 @@ def replies(**overrides):
     base["display version"] = VERSION_R012
     # the import policy check after a refresh (policy_effect.py): the configuration, then empty tables
     base["display current-configuration"] = fixture("current_configuration_bgp.txt")
-    base[re.compile(r"display bgp .*routing-table peer \S+ (accepted|received)-routes")] = ""
+    base[re.compile(r"display bgp .*routing-table peer \S+ (accepted|received|advertised)-routes")] = ""
     base[re.compile(r"(refresh|reset) bgp .*")] = ""     # operational commands print nothing
     base.update(overrides)
     return base

@@ -84,3 +84,12 @@ def test_unverifiable_cases_never_say_verified():
     assert lp["status"] == "not_verifiable" and "apply local-preference 300" in lp["detail"]
     # a mismatch is still reported when the apply clauses cannot be checked
     assert pe.check_peer(BOOK, entry("RP-LP"), {"10.20.0.0/16"}, set())["status"] == "not_applied"
+
+
+def test_export_is_checked_on_the_advertised_routes():
+    """vrp-fidelity.md §6 item 36: the advertised routes must all pass the export policy."""
+    out = {"export_policy": "RP-20", "address_family": "ipv4"}
+    assert pe.check_peer(BOOK, out, None, {"10.20.0.0/16"}, export=True)["status"] == "consistent"
+    stale = pe.check_peer(BOOK, out, None, {"10.20.0.0/16", "10.21.0.0/16"}, export=True)
+    assert stale["status"] == "not_applied" and "advertised although the export policy denies them: 10.21.0.0/16" \
+        in stale["detail"]
