@@ -168,3 +168,43 @@ def test_soft_reset_export_checks_the_advertised_routes_under_each_reading(make_
         assert "export policy RP-OUT not in effect" in soft["msg"] and "10.62.0.0/16" in soft["msg"]
         assert "netops.vrp.bgp_reset" in soft["msg"]
     assert "display bgp routing-table peer 198.51.100.1 advertised-routes" in commands_sent(lab, "PE1", since=res)
+
+
+RR_TOPOLOGY = {
+    "name": "rrg",
+    "defaults": {"username": "admin", "password": "Admin@123", "host": "127.0.0.1"},
+    "base_port": 0,
+    "timing": {"establish_delay": 0.2},
+    "routers": [{"name": "PE1", "addresses": ["10.0.0.1"], "config": (
+        "sysname PE1\nbgp 65000\n router-id 10.0.0.1\n group UP external\n"
+        " undo peer UP capability-advertise route-refresh\n"
+        " peer 192.0.2.1 as-number 64501\n peer 192.0.2.1 group UP\n"
+        " undo peer 192.0.2.1 capability-advertise route-refresh\n")}],
+    "external_peers": [{"name": "UP1", "router": "PE1", "address": "192.0.2.1", "as": 64501, "routes": []}],
+}
+
+
+def test_route_refresh_peer_and_group_both_undo_is_refused_whatever_the_positive_form_does(make_lab, run_tasks):
+    """[NE40E-CR peer-capability-advertise(BGPOM)]: `peer X capability-advertise route-refresh` "enables" it and
+    the undo "restores the default"; whether the peer's positive form overrides its group's undo or only
+    removes the peer's own line is not documented. With an undo on both the peer and its group the module
+    refuses before sending anything (correct under either reading); targeting the group, then the peer, works."""
+    lab = make_lab(RR_TOPOLOGY)
+    res = run_tasks("""
+    - name: peer
+      netops.vrp.bgp_route_refresh: {peers: [192.0.2.1], allow_session_reset: true}
+      ignore_errors: true
+    - name: group
+      netops.vrp.bgp_route_refresh: {groups: [UP], allow_session_reset: true}
+    - name: peer_again
+      netops.vrp.bgp_route_refresh: {peers: [192.0.2.1], allow_session_reset: true}
+    """, lab=lab, limit="PE1")
+    assert res.ok, res.summary()
+    peer, group, again = (res[n]["PE1"] for n in ("peer", "group", "peer_again"))
+    assert peer["_status"] == "failed" and peer["commands"] == [] and "target the group" in peer["msg"]
+    assert group["changed"] is True and group["commands"][-2:] == ["peer UP capability-advertise route-refresh",
+                                                                   "commit"]
+    assert again["changed"] is True and "peer 192.0.2.1 capability-advertise route-refresh" in again["commands"]
+    sent = commands_sent(lab, "PE1", since=res)
+    assert sent[:1] == ["display current-configuration configuration bgp"] and "system-view" not in sent[:2]
+    assert "capability-advertise" not in lab.running_config("PE1")
