@@ -2,6 +2,7 @@
 import pytest
 
 from ansible_collections.netops.vrp.plugins.module_utils import release as rel
+from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport
@@ -66,7 +67,7 @@ def test_run_reset_refuses_a_form_the_release_lacks_before_sending():
         transport = FakeTransport({}, host="R1", strict=True)
         cli = VrpCli(transport)
         with pytest.raises(ops.OperationFailed) as exc:
-            ops.run_reset(cli, {"address_family": "vpnv4", "selector": "all", "slow_peer": True},
+            hard.run_reset(cli, {"address_family": "vpnv4", "selector": "all", "slow_peer": True},
                           check_mode=check_mode, release=rel.parse_release(NE40E_R012))
         assert exc.value.step == "pre-check" and transport.sent == []
         assert "NE40E V800R012C10 has no 'reset bgp vpnv4 [<ip>] slow-peer'" in exc.value.message

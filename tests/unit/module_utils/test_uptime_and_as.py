@@ -8,6 +8,7 @@ display_bgp_ipv6_peer.raw]; "x.y" AS numbers [CE-CR reset_bgp.md, as-number para
 import pytest
 
 from ansible_collections.netops.vrp.plugins.filter.vrp_select import _session_reset, vrp_reset_plan
+from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils import parsers as p
 from ansible_collections.netops.vrp.plugins.module_utils.validate import same_as_number
@@ -39,7 +40,7 @@ def test_reset_never_calls_an_overflowed_session_recovered():
     """Regression (R7): ``up_down_seconds`` None was taken as 0 -> "recovered" for a session the reset
     did not touch."""
     row = p.parse_peer_brief(OVERFLOW_BRIEF)["peers"][0]
-    assert ops.classify_session(None, row, 3.0) == "not_reset"
+    assert hard.classify_session(None, row, 3.0) == "not_reset"
 
 
 def test_wait_for_sessions_reports_overflowed_session_not_reset():
@@ -52,7 +53,7 @@ def test_wait_for_sessions_reports_overflowed_session_not_reset():
     def sleep(seconds):
         now[0] += seconds
 
-    status, _ = ops.wait_for_sessions(lambda: {"k": row}, {"k": {"uptime_before": None, "required": True}},
+    status, _ = hard.wait_for_sessions(lambda: {"k": row}, {"k": {"uptime_before": None, "required": True}},
                                       100.0, 30, clock, sleep)
     assert status["k"]["status"] == "not_reset" and status["k"]["uptime_seconds"] is None
 
