@@ -26,18 +26,19 @@ How the model works
 UNVERIFIED choices (reference marks them so; one place each):
 - a bound but undefined route-policy denies everything (policy.py); missing as-path / community filters
   permit, like a missing ip-prefix;
-- keep-all-routes re-establishes a non-route-refresh session on every off->on change, not only the very
-  first one; while it is on, `refresh ... import` replays the last routes the peer sent (the model keeps
+- keep-all-routes re-establishes a non-route-refresh session on every off->on change (reading
+  ``keep_all_routes_reenable=reset``) or on the first one per address family only (``no_reset``); while it is on, `refresh ... import` replays the last routes the peer sent (the model keeps
   the raw Adj-RIB-In always, so enabling it late on a route-refresh peer needs no extra refresh);
 - ``received-routes`` / "Received total routes" show the accepted routes unless keep-all-routes is on;
-- ``reset bgp [vpnv4|vpn-instance V ipv4-family] [ADDR] slow-peer``: accepted, nothing printed, no flap;
+- ``reset bgp {vpnv4|ipv4|vpn-instance V ipv4-family} [ADDR] slow-peer``: only the forms of the router's
+  release (``platform.slow_peer_reset_forms``); nothing printed, no flap;
 - ``reset bgp all`` resets every session of the device (public, VPNv4, VPN instances); the other
   ``reset bgp SELECTOR`` forms without an address family touch public sessions of any family;
 - unknown group / VPN instance in refresh/reset/display: ``Wrong parameter`` caret at the name; unknown
   peer address: ``Error: The peer does not exist.``;
 - an address no lab router owns and no external peer uses stays Idle; a known one whose owner does not
   configure us back (or AS mismatch) stays Active; a stuck session (fault) stays Active;
-- verbose lines: ``Keep-all-routes has been enabled``, ``Belong to peer-group: G``, ``Down for ...``,
+- verbose lines: keep-all-routes per release (``platform.keep_all_routes_verbose``), ``Belong to peer-group: G``, ``Down for ...``,
   ``Up for`` in total hours beyond 24 h; VPNv4 AF label ``VPNv4 Unicast``; Up/Down column beyond 24 h
   as total hours ``HHHHhMMm``.
 """
@@ -52,6 +53,7 @@ from typing import Optional
 from vrpsim import bgp_display
 from vrpsim.bgp_display import PEER_NOT_EXIST
 from vrpsim.errors import CliError
+from vrpsim.platform import profile_for, readings_for
 from vrpsim.policy import PolicyBook, Route, parse_as_number, parse_policy_book
 
 PUBLIC_AFS = ("ipv4", "ipv6", "vpnv4")
@@ -395,6 +397,7 @@ class Session:
     sent: MessageCounters = field(default_factory=MessageCounters)
     rcvd: MessageCounters = field(default_factory=MessageCounters)
     keep_all_routes: frozenset = frozenset()     # afs with keep-all-routes at the last apply
+    keep_all_routes_ever: frozenset = frozenset()  # afs that had keep-all-routes at some apply
     remote_port: int = 0
     created: int = field(default=0, compare=False)   # creation order: ties between due establishments
 
@@ -437,6 +440,8 @@ class RouterState:
     # (peer vrf, (owner router, owner vrf)) -> [EffectivePeer] in (vrf, address) order: which of our peers
     # point at addresses of that owner, so a neighbour finds its counterpart without scanning our peers
     peers_by_owner: dict = field(default_factory=dict)
+    platform: object = None                          # vrpsim.platform.Platform (release profile)
+    readings: dict = field(default_factory=dict)     # open-question readings (vrpsim.platform.READINGS)
 
     @property
     def router_id(self):
@@ -465,6 +470,20 @@ def af_of_prefix(prefix):
     return "ipv4" if ipaddress.ip_network(prefix).version == 4 else "ipv6"
 
 
+# ------------------------------------------------------------------------------ reading-dependent texts
+# "a message is displayed, indicating that the peer does not exist" [NE40E-CR bgp-peer-keep-all-routes];
+# the exact line is `Error: ...` or `Info: The peer does not exist.` [fs: IDCLogChecker fixture]: reading
+# ``missing_peer_text``. Either way nothing is changed.
+MISSING_TEXTS = ("Error: The peer does not exist.", "Error: The peer group does not exist.")
+
+
+def semantic_text(text, readings):
+    """The line the router prints for the semantic error ``text`` under ``readings``."""
+    if text in MISSING_TEXTS and (readings or {}).get("missing_peer_text") == "info":
+        return "Info:" + text[len("Error:"):]
+    return text
+
+
 # ------------------------------------------------------------------------------ the world
 class BgpWorld:
     def __init__(self, topology, clock=time.monotonic):
@@ -474,9 +493,11 @@ class BgpWorld:
         self.establish_delay = float(timing.get("establish_delay", 1.0))
         self.routers = {}
         self.owners = {}     # address -> (router, vrf)
+        defaults = topology.get("defaults") or {}
         for index, r in enumerate(topology.get("routers", [])):
             state = RouterState(
                 name=r["name"], index=index,
+                platform=profile_for(r, defaults), readings=readings_for(r, defaults),
                 addresses=[normalize_address(a) for a in r.get("addresses", [])],
                 vpn_addresses={v: [normalize_address(a) for a in addrs]
                                for v, addrs in (r.get("vpn_addresses") or {}).items()})
@@ -520,6 +541,8 @@ class BgpWorld:
         state.configured = True
         self._index_peers(state, old_peers)
         self._sync_sessions(state)
+        if state.readings.get("keep_all_routes_refresh") == "auto":
+            self._reimport_kept(state)
         # Only the changed router's local routes can have changed; a router whose Loc-RIB moved during the
         # session sync (routes withdrawn) leaks VRF <-> VPNv4 now, in topology order, as a full pass would.
         touched = {router} | {name for name, _, _ in self._dirty}
@@ -531,6 +554,7 @@ class BgpWorld:
         """``refresh bgp ...``: soft reset. Prints nothing on success (reference §4.1)."""
         self._advance()
         state = self.routers[router]
+        self._check_release_form(state, list(tokens))
         scope = self._parse_scope(state, list(tokens), allow_as=False)
         direction = scope.rest[0] if scope.rest else None
         if direction not in ("import", "export") or len(scope.rest) != 1:
@@ -551,9 +575,11 @@ class BgpWorld:
         self._advance()
         state = self.routers[router]
         tokens = list(tokens)
+        self._check_release_form(state, tokens)
         if tokens[-1:] == ["slow-peer"]:
-            # UNVERIFIED on NE40E (reference §4.2): accepted, clears slow-peer marking only, no session
-            # drop, prints nothing. An address, if given, must still be a configured peer.
+            # clears the slow-peer marking only, no session drop, prints nothing (CE-CR reset_bgp.md:
+            # "Restores a slow peer connection to a normal peer connection"). An address, if given, must
+            # still be a configured peer.
             if len(tokens) >= 2 and is_address(tokens[-2]):
                 self._parse_scope(state, tokens[:-1], allow_as=True)
             return ""
@@ -739,7 +765,7 @@ class BgpWorld:
                 if session is None:
                     session = Session(router=state.name, vrf=key[0], address=key[1], spec=spec,
                                       rr_local=rr_local, rr_remote=rr_remote, down_since=now,
-                                      keep_all_routes=kar, remote_port=49152 + (hash(key) % 16000),
+                                      keep_all_routes=kar, keep_all_routes_ever=kar, remote_port=49152 + (hash(key) % 16000),
                                       created=next(self._session_order))
                     state.sessions[key] = session
                     if spec.viable:
@@ -753,14 +779,29 @@ class BgpWorld:
                         self._take_down(session, now)
                         session.down_since = now
                     self._schedule(session, self._next_establish(session, now) if spec.viable else None)
-                elif session.established and (kar - old_kar) and not session.rr_negotiated:
-                    # First keep-all-routes on a peer without route-refresh: VRP re-establishes the
-                    # session so the full table is received again and retained (reference §6.2).
+                elif session.established and self._keep_all_routes_resets(state, session, kar - old_kar):
                     to_reset.append(session)
+                session.keep_all_routes_ever = session.keep_all_routes_ever | kar
         done = set()
         for session in to_reset:
             if session.key not in done:
                 done.update(self._hard_reset(session, now))
+
+    @staticmethod
+    def _keep_all_routes_resets(state, session, enabled):
+        """Whether enabling keep-all-routes for the afs ``enabled`` re-establishes ``session``.
+
+        "If the router does not support the route-refresh capability ... run for the first time, the
+        sessions ... will be re-established. If the router supports the route-refresh capability, running
+        this command does not result in re-establishment" [NE40E-CR bgp-peer-keep-all-routes(BGPOM)].
+        Enabling it again after an undo is not described: reading ``keep_all_routes_reenable``
+        (``reset``: every off->on re-establishes; ``no_reset``: only the first one per address family).
+        """
+        if not enabled or session.rr_negotiated:
+            return False
+        if state.readings.get("keep_all_routes_reenable") == "no_reset":
+            return bool(enabled - session.keep_all_routes_ever)
+        return True
 
     def _next_establish(self, session, now):
         """When a (re)starting session will be Established; both ends compute the same moment."""
@@ -1056,10 +1097,12 @@ class BgpWorld:
         state = self.routers[session.router]
         peer = state.peers.get((session.vrf, session.address))
         if peer is not None and peer.keep_all_routes.get(af):
-            # keep-all-routes: the import policy is re-applied to the retained Adj-RIB-In locally;
-            # no ROUTE-REFRESH goes out (NE40E-CR refresh(BGPOM) precautions).
-            for key in list(session.rib(af).received):
-                self._reimport(session, af, key)
+            # keep-all-routes: no ROUTE-REFRESH goes out (NE40E-CR refresh(BGPOM) precautions); whether the
+            # import policy is re-applied to the retained Adj-RIB-In is reading keep_all_routes_refresh:
+            # reapply (here), noop (nothing), auto (already done at the commit that changed the policy)
+            if state.readings.get("keep_all_routes_refresh", "reapply") == "reapply":
+                for key in list(session.rib(af).received):
+                    self._reimport(session, af, key)
             return
         if not session.rr_negotiated:
             return  # accepted silently, nothing changes (reference §6.3)
@@ -1078,10 +1121,36 @@ class BgpWorld:
                 if af_of_prefix(route.prefix) == af:
                     self._receive(session, af, route.key, route)
 
+    def _reimport_kept(self, state):
+        """Reading keep_all_routes_refresh=auto: after a commit, the routes kept by keep-all-routes pass the
+        import policy now in effect (seed 000: "the retained information can be used to regenerate BGP routes")."""
+        for session in state.sessions.values():
+            if session.established:
+                for af in sorted(session.keep_all_routes & set(session.ribs)):
+                    for key in list(session.rib(af).received):
+                        self._reimport(session, af, key)
+
     def _soft_out(self, session, af):
+        state = self.routers[session.router]
+        if not session.rr_negotiated and state.readings.get("export_refresh_without_rr") == "noop":
+            return   # reading export_refresh_without_rr=noop (platform.py)
         self._send_table(session, af)
 
     # -------------------------------------------------------------------- command scopes
+    @staticmethod
+    def _check_release_form(state, tokens):
+        """Refuse the refresh/reset forms the router's release lacks, as VRP's parser would (caret at the
+        first word that release does not know; +2 for ``refresh bgp`` / ``reset bgp``)."""
+        platform = state.platform
+        if platform is None:
+            return
+        if tokens[-1:] == ["slow-peer"]:
+            family = "vpn-instance" if tokens[0] == "vpn-instance" else tokens[0]
+            if family not in platform.slow_peer_reset_forms:
+                raise CliError("unrecognized", len(tokens) - 1)
+        elif tokens[:1] == ["vpnv4"] and not platform.vpnv4_refresh_reset:
+            raise CliError("unrecognized", 0)
+
     def _parse_scope(self, state, tokens, allow_as):
         """``[vpn-instance V ipv4-family | vpnv4 | ipv6 | ipv4] SELECTOR ...`` -> a Scope."""
         i, vrf, af = 0, None, None

@@ -17,12 +17,16 @@ AF_LABELS = {"ipv4": "IPv4 Unicast", "ipv6": "IPv6 Unicast", "vpnv4": "VPNv4 Uni
 
 # --------------------------------------------------------------------------- value formats
 def format_up_down(seconds):
-    """Up/Down column: ``HH:MM:SS`` under 24 h, then total hours and minutes ``HHHHhMMm``."""
+    """Up/Down column: ``HH:MM:SS`` under 24 h, then total hours and minutes ``HHHHhMMm`` [NE40E-CG
+    examples ``0026h40m``]; beyond 9999 hours the hours overflow to ``****h48m`` [fs: NE40E
+    "display bgp vpnv4 all peer" capture]."""
     seconds = max(0, int(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours < 24:
         return "%02d:%02d:%02d" % (hours, minutes, secs)
+    if hours > 9999:
+        return "****h%02dm" % minutes
     return "%04dh%02dm" % (hours, minutes)
 
 
@@ -66,7 +70,7 @@ class PeerRow:
     afs: tuple = ()                 # negotiated AF keys
     rr_local: bool = True
     rr_remote: bool = False
-    keep_all_routes: bool = False
+    keep_all_routes_line: Optional[str] = None   # the release's verbose line for keep-all-routes, if any
     rcvd: dict = field(default_factory=dict)   # Update/Open/KeepAlive/Notification/Refresh
     sent: dict = field(default_factory=dict)
     last_refresh_rcvd: Optional[float] = None  # wall clock
@@ -184,10 +188,10 @@ def format_peer_verbose(row, local_router_id):
     if row.rr_local:
         out.append(" Route refresh capability has been enabled")
     out.append(" 4-byte-as capability has been enabled")
-    if row.keep_all_routes:
-        # UNVERIFIED wording: no NE40E capture of a keep-all-routes line exists (reference §5.2);
-        # CE prints "Soft-Reconfiguration has been enabled" for the equivalent feature.
-        out.append(" Keep-all-routes has been enabled")
+    if row.keep_all_routes_line:
+        # platform.keep_all_routes_verbose: CE "Soft-Reconfiguration has been enabled" [CE-CR
+        # display_bgp_unnumbered_peer_verbose.md]; NE40E: none (no NE40E source shows a line)
+        out.append(" " + row.keep_all_routes_line)
     out.append(" Peer Preferred Value: 0")
     # the header is printed with or without policies [NE40E-CR display-bgp-peer(BGPOM), display-bgp-vpnv4-peer]
     out.append(" Routing policy configured:")
@@ -344,7 +348,8 @@ def peer_row(world, state, session, af):
         advertised_total=len(rib.advertised) if rib else 0, remote_port=session.remote_port,
         last_state=session.last_state, afs=tuple(sorted(session.spec.afs)) if session.vrf is None else ("ipv4",),
         rr_local=session.rr_local, rr_remote=session.rr_remote and status == "Established",
-        keep_all_routes=kar, rcvd=counters(session.rcvd), sent=counters(session.sent),
+        keep_all_routes_line=state.platform.keep_all_routes_verbose if kar and state.platform else None,
+        rcvd=counters(session.rcvd), sent=counters(session.sent),
         last_refresh_rcvd=world.wall(session.rcvd.last_refresh) if session.rcvd.last_refresh is not None else None,
         last_refresh_sent=world.wall(session.sent.last_refresh) if session.sent.last_refresh is not None else None,
         last_keepalive=last_ka,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from vrpsim import config as cfg
 from vrpsim import grammar as g
+from vrpsim.bgp import semantic_text
 from vrpsim.errors import CliError, numbered
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class CliSession:
 
     def _render_error(self, error, prompt, tokens_at, offset):
         if not error.has_caret:
-            return error.text
+            return semantic_text(error.text, self.router.readings)
         text = numbered(error.kind, error.text) if self.router.platform.numbered_errors else error.text
         index = error.token_index + offset
         if index < len(tokens_at):

@@ -272,9 +272,12 @@ COMMANDS = (
     # --- operational (user view) ----------------------------------------------------------------------
     _cmd("refresh bgp [vpn-instance <name> {ipv4-family|ipv6-family}|vpnv4|ipv6|vpnv6] %s {import|export}"
          % _TARGET, [USER], "refresh_bgp"),
-    _cmd("reset bgp [ipv4|vpn-instance <name> {ipv4-family|ipv6-family}|vpnv4|ipv6|vpnv6] %s" % _RESET_TARGET,
+    # [NE40E-CR reset(BGPOM)]: `ipv4` takes only `all`; which slow-peer forms exist is per release
+    # (BgpWorld.reset checks router.platform.slow_peer_reset_forms)
+    _cmd("reset bgp [vpn-instance <name> {ipv4-family|ipv6-family}|vpnv4|ipv6|vpnv6] %s" % _RESET_TARGET,
          [USER], "reset_bgp"),
-    _cmd("reset bgp {vpnv4|vpn-instance <name> ipv4-family} [<ip>] slow-peer", [USER], "reset_bgp"),
+    _cmd("reset bgp ipv4 all", [USER], "reset_bgp"),
+    _cmd("reset bgp {ipv4|vpnv4|vpn-instance <name> ipv4-family} [<ip>] slow-peer", [USER], "reset_bgp"),
     # --- system view -------------------------------------------------------------------------------------
     _cmd("sysname <name>", [SYSTEM], "set", key=(0,)),
     _cmd("bgp <as>", [SYSTEM], "enter_bgp", key=(0,), enters=BGP),

@@ -23,6 +23,9 @@ class Platform:
     slow_peer_reset_forms: frozenset = field(default_factory=frozenset)
     # peer verbose line for keep-all-routes; None: the release prints none (NE40E: no source shows one)
     keep_all_routes_verbose: str = None
+    # `refresh bgp vpnv4 ...` / `reset bgp vpnv4 <target>` exist [NE40E-CR refresh(BGPOM), reset(BGPOM)];
+    # the CE-CR lists none (only vpnv4 dampening / flap-info / multicast resets)
+    vpnv4_refresh_reset: bool = True
 
 
 PLATFORMS = {
@@ -40,15 +43,18 @@ PLATFORMS = {
                  version_line="YunShan OS, Version 1.23.0.X (CE6800 V300R023C00)", model="CE6866-48S8CQ-P",
                  display_timestamp=False, numbered_errors=False,
                  slow_peer_reset_forms=frozenset({"ipv4", "vpn-instance"}),
-                 keep_all_routes_verbose="Soft-Reconfiguration has been enabled"),
+                 keep_all_routes_verbose="Soft-Reconfiguration has been enabled", vpnv4_refresh_reset=False),
     )
 }
 
 # Each open question (docs/fidelity.md "Unknowns") and its readings; the first is the default.
 READINGS = {
     # R6: `refresh bgp ... import` on a peer with keep-all-routes: re-apply the import policy to the kept
-    # routes, or "does not refresh the routing table" [NE40E-CR refresh(BGPOM)] taken literally.
-    "keep_all_routes_refresh": ("reapply", "noop"),
+    # routes, or "does not refresh the routing table" [NE40E-CR refresh(BGPOM)] taken literally, or the
+    # kept routes are re-evaluated by themselves when the policy changes (at commit) and the refresh adds
+    # nothing ("If the local routing policy changes, the retained information can be used to regenerate
+    # BGP routes" [seed 000; NE40E-CR bgp-peer-keep-all-routes(BGPOM)]).
+    "keep_all_routes_refresh": ("reapply", "noop", "auto"),
     # enabling keep-all-routes again after an undo, without route-refresh: sessions re-established again or not
     "keep_all_routes_reenable": ("reset", "no_reset"),
     # the text for a peer / group that does not exist: "Error: ..." or "Info: ..." [fs: IDCLogChecker]
@@ -58,6 +64,11 @@ READINGS = {
     # Error line; "silent": an empty `commit` prints nothing and leaves the trial, `abort trial` answers as if
     # no trial were running. Either way only `abort trial session <owner id>` or the timer ends it.
     "foreign_trial": ("refused", "silent"),
+    # `refresh bgp ... export` with a peer that has not negotiated route-refresh: the router re-sends its
+    # Adj-RIB-Out (nothing in BGP needs the capability for that), or does nothing -- seed 001 says the soft
+    # reset "requires peers to support the route-refresh capability" without excepting export
+    # (vrp-fidelity.md §6 item 36)
+    "export_refresh_without_rr": ("resend", "noop"),
 }
 
 

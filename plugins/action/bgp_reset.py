@@ -3,17 +3,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """netops.vrp.bgp_reset: reset bgp ... behind an explicit opt-in, then a bounded wait for the sessions.
 
-The work (plan, send, wait) is ``module_utils/bgp_operations.run_reset``.
+The work (plan, send, wait) is ``module_utils/bgp_hard_reset.run_reset``.
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import (
-    OperationFailed,
-    failure_result,
-    run_reset,
-)
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_hard_reset import run_reset
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import OperationFailed, failure_result
+from ansible_collections.netops.vrp.plugins.module_utils.release import learn_release
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
@@ -32,6 +30,7 @@ class ActionModule(VrpActionBase):
 
     def run_vrp(self, params, cli_factory):
         try:
-            return run_reset(cli_factory(), params, check_mode=self.check_mode)
+            cli = cli_factory()
+            return run_reset(cli, params, check_mode=self.check_mode, release=learn_release(cli))
         except OperationFailed as exc:
             return failure_result(self.host, exc)

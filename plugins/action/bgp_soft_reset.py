@@ -14,6 +14,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import (
     failure_result,
     run_soft_reset,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.release import learn_release
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
 
@@ -22,6 +23,7 @@ class ActionModule(VrpActionBase):
 
     def run_vrp(self, params, cli_factory):
         try:
-            return run_soft_reset(cli_factory(), params, check_mode=self.check_mode)
+            cli = cli_factory()
+            return run_soft_reset(cli, params, check_mode=self.check_mode, release=learn_release(cli))
         except OperationFailed as exc:
             return failure_result(self.host, exc)

@@ -30,6 +30,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import s
 # and one home for the VRP value rules: a target's names and AS number are checked by the modules' rules
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
     ValidationError,
+    same_as_number,
     validate_as_number,
     validate_group_name,
     validate_vpn_instance,
@@ -345,7 +346,9 @@ def _session_reset(before, after):
         if after["up_count"] != before["up_count"]:
             return "was re-established (up count %s -> %s)" % (before["up_count"], after["up_count"])
         return None
-    if (after.get("uptime_seconds") or 0) < (before.get("uptime_seconds") or 0):
+    # an unknown uptime (None: Up/Down ``****h48m``) is old, never evidence of a restart
+    if after.get("uptime_seconds") is not None and before.get("uptime_seconds") is not None \
+            and after["uptime_seconds"] < before["uptime_seconds"]:
         return "was re-established (uptime %ss -> %ss)" % (before.get("uptime_seconds"), after.get("uptime_seconds"))
     return None
 
@@ -492,7 +495,7 @@ def vrp_reset_plan(facts, targets, host=None, min_uptime=0):
                 "target %s: as_number excludes peers, groups and selector" % label])
             family_peers = [p for p in facts.get("peers") or [] if p.get("address_family") == scope["address_family"]
                             and (p.get("vpn_instance") or None) == scope["vpn_instance"]]
-            selected = [p for p in family_peers if str(p.get("remote_as")) == str(target["as_number"])]
+            selected = [p for p in family_peers if same_as_number(p.get("remote_as"), target["as_number"])]
             missing = [] if selected or shape else ["target %s: no peers in AS %s" % (label, target["as_number"])]
         else:
             shape = _check_target(target, True, need_direction=False)
@@ -506,8 +509,9 @@ def vrp_reset_plan(facts, targets, host=None, min_uptime=0):
                 call["peers"] = [_canonical_address(a) for a in target["peers"]]
             plan["resets"].append(call)
             continue
-        young = [p for p in selected
-                 if p.get("state") == ESTABLISHED and min_uptime and (p.get("uptime_seconds") or 0) < min_uptime]
+        # unknown uptime (None: Up/Down ``****h48m``, more than 9999 h) counts as old, not young
+        young = [p for p in selected if p.get("state") == ESTABLISHED and min_uptime
+                 and p.get("uptime_seconds") is not None and p["uptime_seconds"] < min_uptime]
         due = [p for p in selected if p not in young]
         for peer in young:
             plan["skipped"].append({"address": _canonical_address(peer.get("address")), "target": label,

@@ -41,7 +41,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.scope import (
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
     ValidationError,
-    as_number_to_int,
+    same_as_number,
     validate_vpn_instance,
 )
 
@@ -118,7 +118,7 @@ def _peer_fact(row, af, vrf, setting, block, local_as):
     remote_as = row["remote_as"] or setting.get("remote_as")
     kind = (block or {}).get("type") or setting.get("type")
     if kind is None and remote_as and local_as:
-        kind = "internal" if as_number_to_int(remote_as) == as_number_to_int(local_as) else "external"
+        kind = "internal" if same_as_number(remote_as, local_as) else "external"
     return {
         "address": row["address"],
         "address_family": af,

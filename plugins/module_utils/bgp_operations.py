@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: netops.vrp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""BGP soft reset (``refresh bgp``) and hard reset (``reset bgp``): plan, send, verify, wait.
+"""BGP soft reset (``refresh bgp``): plan, send, verify; the helpers the hard reset shares.
 
-Both follow the operational-module shape (render the command from the params, pre-check, run it,
+Both soft and hard reset (``bgp_hard_reset.py``) follow the operational-module shape (render the command from the params, pre-check, run it,
 read the answer back, decide pass or fail):
 
 ``run_soft_reset(cli, params, check_mode)``
@@ -19,13 +19,8 @@ read the answer back, decide pass or fail):
      reads at least ``SETTLE_MIN_INTERVAL`` apart agree (``settle_counts``, bounded by
      ``verify_timeout``); ``check_soft_reset`` decides per peer.
 
-``run_reset(cli, params, check_mode)``
-  1. one cheap facts read (no verbose) of the families whose sessions the command can drop;
-  2. plan: the selected peers plus every other address-family entry sharing one of their sessions
-     (one TCP session carries IPv4 + VPNv4 with a PE, so both go down);
-  3. send (the ``[Y/N]`` question some releases ask is answered ``Y`` by ``VrpCli.operational``);
-  4. wait (``wait_for_sessions``): brief displays about once a second until every session that was
-     Established is Established again with a restarted Up/Down time, or ``wait_timeout``.
+``run_reset`` (hard reset) lives in ``bgp_hard_reset.py`` and shares the reading, selection and sending
+helpers of this module.
 
 Failures that must keep the partial result (commands sent, per-peer data) raise ``OperationFailed``;
 the action plugin turns it into ``failed: true`` with that result. Any ``VrpError`` (refusal, timeout,
@@ -46,16 +41,17 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     parse_peer_verbose,
     parse_peer_verbose_all,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.policy_effect import verify_policy_effect
+from ansible_collections.netops.vrp.plugins.module_utils.release import ReleaseError, check_forms, form_of
 from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     DISPLAY_BGP_CONFIG,
     display_peer_brief,
     display_peer_verbose,
     render_refresh,
-    render_reset,
     scopes_from_params,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
-from ansible_collections.netops.vrp.plugins.module_utils.validate import as_number_to_int
+from ansible_collections.netops.vrp.plugins.module_utils.validate import same_as_number
 
 PUBLIC_FAMILIES = ("ipv4", "ipv6", "vpnv4")
 # Targets up to this many peers per family are read back with per-peer verbose displays; more use
@@ -70,14 +66,6 @@ SETTLE_MIN_INTERVAL = 0.5
 # Pauses between count reads (seconds, the last one repeats): start at the minimum, then grow so that a
 # long refresh costs few displays. None may be below SETTLE_MIN_INTERVAL.
 SETTLE_INTERVALS = (SETTLE_MIN_INTERVAL, 1.0, 2.0)
-# bgp_reset polls: first look soon, then about once a second.
-RESET_FIRST_POLL = 0.5
-RESET_POLL_INTERVAL = 1.0
-# A session seen Established with an uptime that kept counting is only called "not reset" after this
-# long: a real router may still show the old session for a moment after the command returns.
-NOT_RESET_GRACE = 5.0
-# Up/Down is displayed in whole seconds.
-UPTIME_SLACK = 1.0
 
 HINT_NEITHER = ("enable route-refresh on both sides (netops.vrp.bgp_route_refresh) or keep-all-routes "
                 "locally (netops.vrp.bgp_keep_all_routes), or hard reset the session "
@@ -219,8 +207,7 @@ def _select(peers, scope):
     if kind in ("external", "internal"):
         return [p for p in peers if p["type"] == kind]
     if kind == "as":
-        wanted = as_number_to_int(scope.value)
-        return [p for p in peers if p["remote_as"] is not None and as_number_to_int(p["remote_as"]) == wanted]
+        return [p for p in peers if same_as_number(p["remote_as"], scope.value)]
     return list(peers)  # all
 
 
@@ -285,7 +272,7 @@ def _soft_entry(peer, path, direction):
     return {
         "address": peer["address"], "address_family": peer["address_family"],
         "vpn_instance": peer["vpn_instance"], "group": peer["group"], "type": peer["type"],
-        "path": path,
+        "path": path, "import_policy": peer.get("import_policy"), "export_policy": peer.get("export_policy"),
         "state_before": peer["state"], "uptime_before": peer["uptime_seconds"],
         "up_count_before": peer["up_count"], "prefixes_before": peer[count],
         "refresh_sent_before": peer["refresh_sent"], "refresh_received_before": peer["refresh_received"],
@@ -529,13 +516,24 @@ def soft_reset_targets(params):
     return [(scopes_from_params(params, "refresh"), params["direction"])]
 
 
-def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep):
+def check_release(release, operation, scopes, slow_peer=False):
+    """Refuse (OperationFailed, nothing sent) a form ``release`` (module_utils/release.py) lacks."""
+    try:
+        check_forms(release, [form_of(operation, s.address_family, slow_peer) for s in scopes])
+    except ReleaseError as exc:
+        raise OperationFailed("pre-check", str(exc), {"commands": [], "peers": []})
+
+
+def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep, release=None):
     """bgp_soft_reset: per target facts -> plan; (check mode: stop) -> refresh -> verify all targets at once.
 
     Every target is planned before anything is sent, so a target that cannot be soft reset stops the
-    call with nothing sent. Returns the result dict (``commands``, ``batches`` and ``peers`` of all
-    targets in order; each peer entry carries its ``direction``).
+    call with nothing sent. ``release``: the router's (``release.learn_release``); a form it lacks is
+    refused first. Returns the result dict (``commands``, ``batches`` and ``peers`` of all targets in
+    order; each peer entry carries its ``direction``).
     """
+    for scopes, _direction in soft_reset_targets(params):
+        check_release(release, "refresh", scopes)
     jobs, commands, batches, peers, empty = [], [], [], [], []
     read = {}   # (family, VPN instance) -> (facts, cfg): targets in the same family share one read
     # nothing is sent while planning, so a display another family's read needs too (the configuration)
@@ -572,6 +570,7 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
         return result
     try:
         result["warnings"] = verify_soft_reset(cli, jobs, params.get("verify_timeout", 30), clock, sleep)
+        verify_policy_effect(cli, peers)
     except VrpError as exc:
         raise _read_back_failed("verify", sent, exc, result)
     failed = [e for e in peers if e["problems"]]
@@ -580,201 +579,6 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
             "verify", "the refresh command(s) %s were sent, but verification failed for: %s"
             % (", ".join(repr(c) for c in sent),
                "; ".join("%s: %s" % (e["address"], ", ".join(e["problems"])) for e in failed)), result)
-    return result
-
-
-# --- hard reset ------------------------------------------------------------------------------------------
-
-def _reset_families(scope):
-    """Families whose sessions a ``reset bgp`` form can drop (and so must be read before)."""
-    if scope.address_family == "vpn-instance":
-        return ["vpn-instance"]
-    return list(PUBLIC_FAMILIES)
-
-
-def select_reset_peers(facts, cfg, scope, slow_peer=False):
-    """-> ``(selected, affected)`` facts entries for one ``reset bgp`` command.
-
-    ``selected``: what the selector picks. Public forms without an address-family keyword
-    (``reset bgp GROUP|AS|external|internal``) pick among the public sessions of every family
-    (UNVERIFIED on NE40E; vrpsim does the same); ``reset bgp ipv4 all`` / ``vpnv4 ...`` / ``ipv6 ...``
-    / ``vpn-instance V ipv4-family ...`` pick in their family. ``affected``: ``selected`` plus every
-    other family's entry of the same session (vrf, address), since the TCP session goes down as a
-    whole. Slow-peer resets drop nothing: affected is ``selected``.
-    """
-    if cfg["local_as"] is None:
-        raise OperationFailed("pre-check", "BGP is not configured on this router")
-    _known_vpn_instance(cfg, scope)
-    if scope.selector == "group":
-        _known_group(cfg, scope)
-    if scope.address_family == "ipv4" and scope.selector in ("group", "external", "internal", "as"):
-        pool = [p for p in facts["peers"] if p["vpn_instance"] is None and p["address_family"] != "vpn-instance"]
-    else:
-        pool = _family_peers(facts, scope.address_family, scope.vpn_instance)
-    selected = _dedupe(_select(pool, scope))
-    if scope.selector == "peer" and not selected:
-        raise OperationFailed("pre-check", "%s is not a peer of %s (peers there: %s)"
-                              % (scope.value, _where(scope.address_family, scope.vpn_instance),
-                                 ", ".join(p["address"] for p in pool) or "none"))
-    if slow_peer:
-        return selected, selected
-    sessions = {(p["vpn_instance"], p["address"]) for p in selected}
-    affected = [p for p in facts["peers"] if (p["vpn_instance"], p["address"]) in sessions]
-    return selected, _dedupe(affected)
-
-
-def plan_reset(facts, cfg, scopes, slow_peer=False):
-    """-> ``{"commands": [...], "peers": [entry...]}`` (entries: the sessions' facts before)."""
-    commands, selected, affected = [], [], []
-    for scope in scopes:
-        commands.append(render_reset(scope, slow_peer=slow_peer))
-        sel, aff = select_reset_peers(facts, cfg, scope, slow_peer)
-        selected.extend(sel)
-        affected.extend(aff)
-    chosen = {_key(p) for p in selected}
-    entries = []
-    for peer in _dedupe(affected):
-        entries.append({
-            "address": peer["address"], "address_family": peer["address_family"],
-            "vpn_instance": peer["vpn_instance"], "group": peer["group"], "type": peer["type"],
-            "remote_as": peer["remote_as"], "selected": _key(peer) in chosen,
-            "state_before": peer["state"], "uptime_before": peer["uptime_seconds"],
-        })
-    return {"commands": commands, "peers": entries}
-
-
-def classify_session(before_uptime, row, since_reset):
-    """One session at one poll after the reset: ``recovered`` | ``not_reset`` | ``down``.
-
-    recovered: Established with an Up/Down time no older than the reset (restarted).
-    not_reset: Established and the uptime is older than the reset (kept counting from before).
-    ``before_uptime`` is kept for the report; the decision needs only the current row.
-    """
-    if row is None or row["state"] != ESTABLISHED:
-        return "down"
-    uptime = row["up_down_seconds"] or 0
-    # A session that was up for under ~2 s before and was not reset also passes this test: too young
-    # to tell apart, and harmless (it is Established either way).
-    if uptime <= since_reset + UPTIME_SLACK:
-        return "recovered"
-    return "not_reset"
-
-
-def wait_for_sessions(poll, sessions, started, timeout, clock=time.monotonic, sleep=time.sleep,
-                      first=RESET_FIRST_POLL, interval=RESET_POLL_INTERVAL, grace=NOT_RESET_GRACE):
-    """Poll until every required session is Established again (or proven not reset), or ``timeout``.
-
-    ``poll()`` -> ``{session_key: brief row}``; ``sessions``: ``{session_key: {"uptime_before": s,
-    "required": bool}}`` (required = was Established before the reset); ``started``: clock time just
-    before the reset was sent. Returns ``({session_key: {status, state, uptime_seconds,
-    downtime_seconds}}, polls)``; status: recovered | not_reset | down.
-    """
-    status = {k: {"status": "down", "state": None, "uptime_seconds": None, "downtime_seconds": None,
-                  "last_down": None} for k in sessions}
-    deadline = started + timeout
-    polls = 0
-    pause = first
-    while True:
-        now = clock()
-        if now < deadline:
-            sleep(max(0.0, min(pause, deadline - now)))
-        pause = interval
-        rows = poll()
-        polls += 1
-        now = clock()
-        since = now - started
-        pending = False
-        for key, info in sessions.items():
-            if status[key]["status"] == "recovered":
-                continue   # once back, stays reported as recovered (its downtime is known)
-            row = rows.get(key)
-            kind = classify_session(info.get("uptime_before"), row, since)
-            entry = status[key]
-            entry.update(state=row["state"] if row else None,
-                         uptime_seconds=(row["up_down_seconds"] or 0) if row and row["state"] == ESTABLISHED else 0)
-            if kind == "down":
-                entry["last_down"] = since
-            if kind == "recovered":
-                # came up (now - uptime), within the display's 1 s resolution; not before it was last seen down
-                downtime = max(since - entry["uptime_seconds"], entry["last_down"] or 0.0, 0.0)
-                entry.update(status="recovered", downtime_seconds=round(downtime, 1))
-            else:
-                entry["status"] = kind
-            if not info.get("required"):
-                continue
-            if kind == "down" or (kind == "not_reset" and since < grace):
-                pending = True
-        if not pending or clock() >= deadline:
-            break
-    for entry in status.values():
-        entry.pop("last_down", None)
-    return status, polls
-
-
-def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep):
-    """bgp_reset: facts -> plan -> (check mode: stop) -> reset -> wait. Returns the result dict."""
-    slow_peer = bool(params.get("slow_peer"))
-    scopes = scopes_from_params(params, "reset")
-    scope0 = scopes[0]
-    facts, cfg, _commands = read_facts(cli, _reset_families(scope0), scope0.vpn_instance, verbose=False)
-    plan = plan_reset(facts, cfg, scopes, slow_peer)
-    # slow-peer with "all" needs no peer to exist; every other form does something only with peers
-    nothing = not plan["peers"] and not (slow_peer and scope0.selector == "all")
-    result = {"changed": not nothing, "commands": [] if nothing else plan["commands"], "peers": plan["peers"],
-              "warnings": []}
-    if nothing:
-        result["msg"] = ("the selection reaches no peer in %s; nothing sent"
-                         % _where(scope0.address_family, scope0.vpn_instance))
-        return result
-    if check_mode:
-        return result
-    started = clock()
-    sent = send_operational(cli, plan["commands"], "reset", result)   # answers "Y" if the router asks [Y/N]
-    if slow_peer or not params.get("wait", True):
-        # slow-peer clears a marking and drops no session: nothing to wait for
-        return result
-
-    families = {}
-    sessions = {}
-    for entry in plan["peers"]:
-        key = (entry["vpn_instance"], entry["address"])
-        info = sessions.setdefault(key, {"uptime_before": entry["uptime_before"], "required": False,
-                                         "family": entry["address_family"]})
-        info["required"] = info["required"] or entry["state_before"] == ESTABLISHED
-        families.setdefault((info["family"], entry["vpn_instance"]), set()).add(key)
-
-    def poll():
-        rows = {}
-        for (af, vrf), keys in families.items():
-            table = read_peer_table(cli, af, vrf)
-            for key in keys:
-                if key[1] in table:
-                    rows[key] = table[key[1]]
-        return rows
-
-    try:
-        status, _polls = wait_for_sessions(poll, sessions, started, params.get("wait_timeout", 180), clock, sleep)
-    except VrpError as exc:
-        raise _read_back_failed("wait", sent, exc, result)
-    not_recovered, not_reset = [], []
-    for entry in plan["peers"]:
-        st = status[(entry["vpn_instance"], entry["address"])]
-        entry.update(state_after=st["state"], uptime_after=st["uptime_seconds"],
-                     downtime_seconds=st["downtime_seconds"], reset=st["status"] != "not_reset")
-        if entry["state_before"] != ESTABLISHED:
-            continue   # was down before: not waited for, not counted as lost
-        if st["status"] == "down" and entry["address"] not in not_recovered:
-            not_recovered.append(entry["address"])
-        if st["status"] == "not_reset" and entry["address"] not in not_reset:
-            not_reset.append(entry["address"])
-    result["not_recovered"] = not_recovered
-    if not_reset:
-        result["warnings"].append("these sessions kept their uptime, the reset did not take them down: %s"
-                                  % ", ".join(not_reset))
-    if not_recovered:
-        raise OperationFailed("wait", "%s sent; not Established again within wait_timeout (%ss): %s"
-                              % (", ".join(repr(c) for c in sent), params.get("wait_timeout", 180),
-                                 ", ".join(not_recovered)), result)
     return result
 
 

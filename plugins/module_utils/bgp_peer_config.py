@@ -263,14 +263,18 @@ def plan_route_refresh(cfg, params, host="?"):
         own_after = peer["route_refresh"]
         if before != want:
             if want:
-                # the positive form removes the peer-level undo (default on); it cannot override an
-                # inherited group undo (vrpsim drops the line; real VRP UNVERIFIED), so refuse that case
+                # [NE40E-CR peer-capability-advertise(BGPOM)] says the positive form "enables" the
+                # function and undo "restores the default" (on); whether the positive form on a peer
+                # overrides its group's undo, or only removes the peer's own line so the group's undo
+                # applies again (vrpsim), is not written anywhere. Never depend on it: refuse when the
+                # group would still say undo, under either reading nothing is sent.
                 group = view.group(peer["group"])
                 own_after = None
                 if _route_refresh_of(view, peer, own=None) is not True:
-                    raise PeerConfigError(host, "peer %s inherits 'undo peer %s capability-advertise "
-                                                "route-refresh' from group %s; target the group (groups: [%s]) "
-                                                "to enable route-refresh; nothing was sent"
+                    raise PeerConfigError(host, "peer %s would still get 'undo peer %s capability-advertise "
+                                                "route-refresh' from group %s (whether the peer's positive "
+                                                "form overrides a group's undo is not documented); target the "
+                                                "group (groups: [%s]) to enable route-refresh; nothing was sent"
                                           % (address, group["name"], group["name"], group["name"]))
             else:
                 own_after = False
@@ -436,6 +440,9 @@ def predict_session_resets(plan, cfg, facts):
     route-refresh change: every Established session of each changed peer (all its families).
     keep-all-routes off -> on: the same, for peers that have not negotiated route-refresh (negotiation
     unknown counts as not negotiated); with route-refresh negotiated there is no reset, but a warning.
+    The reference describes the reset for the first enable only; whether enabling it again after an undo
+    resets is unknown (vrpsim reading ``keep_all_routes_reenable``), so every off -> on is predicted (the
+    safe side: refused without allow_session_reset) and ``observe_session_resets`` reports what happened.
     keep-all-routes on -> off: no reset predicted. UNVERIFIED on VRP (the reference says nothing about
     removing it); the post-commit check reports it if the router does reset.
     """

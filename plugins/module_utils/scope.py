@@ -6,7 +6,7 @@
 The seeds' grammar is the spec:
   refresh bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] {all|ADDR|group G|external|internal} {import|export}
   reset bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] {AS|ADDR|group G|all|internal|external}
-  reset bgp vpnv4 [ADDR] slow-peer
+  reset bgp {vpnv4 | ipv4 | vpn-instance X ipv4-family} [ADDR] slow-peer   (per release: release.py)
   peer {ADDR|G} capability-advertise route-refresh      (bgp view; vpn-instance view for VRF peers)
   peer {ADDR|G} keep-all-routes                          (address-family view)
 
@@ -23,6 +23,7 @@ from typing import Optional
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
     ADDRESS_FAMILIES,
     DIRECTIONS,
+    SLOW_PEER_FAMILIES,
     ValidationError,
     validate_as_number,
     validate_choice,
@@ -119,20 +120,22 @@ def render_refresh(scope, direction):
 
 
 def render_reset(scope, slow_peer=False):
-    """``reset bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] TARGET`` or ``reset bgp vpnv4 [ADDR] slow-peer``.
+    """``reset bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] TARGET`` or
+    ``reset bgp {vpnv4 | ipv4 | vpn-instance X ipv4-family} [ADDR] slow-peer``.
 
     Public IPv4 + ``all`` renders ``reset bgp ipv4 all``: plain ``reset bgp all`` resets every session
     of every address family and VPN instance (NE40E-CR reset(BGPOM)), wider than the scope asked for.
     """
     af, vrf = _check_scope(scope)
     if slow_peer:
-        if af != "vpnv4":
-            raise ValidationError("slow_peer", "only valid with address_family vpnv4")
+        if af not in SLOW_PEER_FAMILIES:
+            raise ValidationError("slow_peer", "only valid with address_family %s" % " or ".join(SLOW_PEER_FAMILIES))
+        words = ["reset", "bgp"] + (["ipv4"] if af == "ipv4" else _family_words(af, vrf))
         if scope.selector == "peer":
-            return "reset bgp vpnv4 %s slow-peer" % _target(scope, allow_as=False)
-        if scope.selector == "all":
-            return "reset bgp vpnv4 slow-peer"
-        raise ValidationError("slow_peer", "takes peers or selector: all")
+            words.append(_target(scope, allow_as=False))
+        elif scope.selector != "all":
+            raise ValidationError("slow_peer", "takes peers or selector: all")
+        return " ".join(words + ["slow-peer"])
     if af == "ipv4" and scope.selector == "all":
         return "reset bgp ipv4 all"
     return " ".join(["reset", "bgp"] + _family_words(af, vrf) + [_target(scope, allow_as=True)])
@@ -232,8 +235,9 @@ def display_group(address_family="ipv4", vpn_instance=None, name=None):
 
 
 def display_routing_table_peer(address_family, vpn_instance, address, which, statistics=False):
-    """``display bgp ... routing-table peer ADDR {received-routes|advertised-routes} [statistics]``."""
-    which = validate_choice(which, "which", ("received-routes", "advertised-routes"))
+    """``display bgp ... routing-table peer ADDR {received-routes|advertised-routes|accepted-routes}
+    [statistics]`` [NE40E-CR display-bgp-routing-table-peer(BGPOM)]."""
+    which = validate_choice(which, "which", ("received-routes", "advertised-routes", "accepted-routes"))
     prefix = _display_prefix(address_family, vpn_instance)
     cmd = "%s routing-table peer %s %s" % (prefix, validate_peer_address(address, "peers"), which)
     return cmd + " statistics" if statistics else cmd

@@ -31,9 +31,15 @@ _USER_PROMPT_RE = re.compile(r"^<(?P<name>[^<>\s]+)>$")
 _CONFIG_PROMPT_RE = re.compile(r"^\[(?P<mark>[~*]?)(?P<name>[^\[\]\s]+)\]$")
 
 
+# "the peer does not exist" may come as an Info line [fs: IDCLogChecker "Info: The peer does not exist."];
+# the router changed nothing, so it is a refusal like an Error line (vrpsim reading missing_peer_text)
+_MISSING_OBJECT_RE = re.compile(r"^\s*Info:.*\bdoes not exist\b.*$", re.M)
+
+
 def error_line(output):
-    """The first error line of a router reply (``Error: ...`` / ``Error[N]: ...``), or ``None``."""
-    match = ERROR_LINE_RE.search(output or "")
+    """The first refusal line of a router reply (``Error: ...`` / ``Error[N]: ...`` / ``Info: ... does not
+    exist``), or ``None``."""
+    match = ERROR_LINE_RE.search(output or "") or _MISSING_OBJECT_RE.search(output or "")
     return match.group(0).strip() if match else None
 
 

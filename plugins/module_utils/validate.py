@@ -40,6 +40,8 @@ class ValidationError(ValueError):
 
 
 ADDRESS_FAMILIES = ("ipv4", "ipv6", "vpnv4", "vpn-instance")
+# families with a `reset bgp ... slow-peer` form on some release (which release has which: release.py)
+SLOW_PEER_FAMILIES = ("vpnv4", "ipv4", "vpn-instance")
 SELECTORS = ("all", "external", "internal")
 DIRECTIONS = ("import", "export")
 
@@ -180,6 +182,15 @@ def as_number_to_int(value):
         high, low = text.split(".", 1)
         return int(high) * 65536 + int(low)
     return int(text)
+
+
+def same_as_number(first, second):
+    """Whether two AS values name the same AS, asplain or asdot (``1.10`` == ``65546``); the one AS
+    comparison of the collection (modules and filters). None or non-AS text never matches."""
+    try:
+        return first is not None and second is not None and as_number_to_int(first) == as_number_to_int(second)
+    except ValueError:
+        return False
 
 
 # --- names -----------------------------------------------------------------------------------------
@@ -351,7 +362,7 @@ def validate_scope(params, operation="refresh"):
     Rules: address_family in ipv4|ipv6|vpnv4|vpn-instance (default ipv4); ``vpn_instance`` iff
     vpn-instance; exactly one selector; peer families: ipv4 and vpn-instance take IPv4 peers only,
     ipv6 and vpnv4 take both (NE40E-CR refresh/reset grammar lists IPv4 peers for ``ipv6`` too: 6PE);
-    ``as_number`` and ``slow_peer`` only for reset, ``slow_peer`` only with vpnv4 and a peer list or
+    ``as_number`` and ``slow_peer`` only for reset, ``slow_peer`` only with SLOW_PEER_FAMILIES and a peer list or
     ``selector: all``. Duplicate peers/groups are dropped (same canonical address = same peer).
     """
     if operation not in ("refresh", "reset", "peer_config"):
@@ -425,10 +436,11 @@ def validate_scope(params, operation="refresh"):
         slow = False
     slow = validate_bool(slow, "slow_peer")
     if slow:
-        if af != "vpnv4":
-            raise ValidationError("slow_peer", "only valid with address_family vpnv4 (got %s)" % af)
+        if af not in SLOW_PEER_FAMILIES:
+            raise ValidationError("slow_peer", "only valid with address_family %s (got %s)"
+                                  % (" or ".join(SLOW_PEER_FAMILIES), af))
         if key not in ("peers", "selector") or (key == "selector" and out["selector"] != "all"):
-            raise ValidationError("slow_peer", "takes peers or selector: all (reset bgp vpnv4 [ADDR] slow-peer)")
+            raise ValidationError("slow_peer", "takes peers or selector: all (reset bgp ... [ADDR] slow-peer)")
     if operation == "reset":
         out["slow_peer"] = slow
     return out

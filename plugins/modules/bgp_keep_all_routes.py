@@ -14,14 +14,15 @@ description:
   - Configures C(peer {PEER|GROUP} keep-all-routes) (V(present)) or removes it (V(absent)) in the address
     family view (C(ipv4-family unicast), C(ipv6-family unicast), C(ipv4-family vpnv4) or
     C(ipv4-family vpn-instance X)), then commits.
-  - The router then keeps every route received from the peer, whatever the import policy, so an import
-    soft reset can re-apply a changed policy locally without the peer's help.
+  - The router then keeps every route received from the peer, whatever the import policy, so a changed
+    policy can be applied to them without the peer's help (whether by C(refresh bgp ... import) or by
+    itself is not settled by the vendor text; M(netops.vrp.bgp_soft_reset) checks the effect).
   - The first time it is enabled, sessions with peers that have not negotiated route-refresh are
     re-established. The module predicts which Established sessions would reset, returns them in
     RV(sessions_reset), and refuses unless O(allow_session_reset=true). The VRP procedure asks for the
     command on both ends of such a session.
-  - On peers that do negotiate route-refresh it resets nothing, but C(refresh bgp ... import) then only
-    re-evaluates the kept routes locally instead of asking the peer; the module warns about it.
+  - On peers that do negotiate route-refresh it resets nothing, but C(refresh bgp ... import) then sends no
+    ROUTE-REFRESH and works on the kept routes only; the module warns about it.
   - In check mode only C(display) commands are sent; the result holds the exact commands.
   - A peer target changes the peer's own line. V(present) on a peer that already keeps all routes through
     its group or the global C(keep-all-routes) changes nothing; V(absent) on such a peer fails naming where
@@ -42,8 +43,11 @@ notes:
   - UNVERIFIED on real VRP - removing keep-all-routes (V(absent)) is predicted not to reset any session; the
     command reference says nothing about it. The brief peer table read after the commit reports a reset if
     the router does one.
-  - UNVERIFIED on real VRP - the reset rule is applied on every off-to-on change of the peer's effective
-    setting in the family, not only the very first time ever (the lab emulator does the same).
+  - The command reference describes the reset for the first time only; whether enabling it again after an
+    undo resets is not documented. The reset is predicted on every off-to-on change of the peer's effective
+    setting in the family (the safe side, refused without O(allow_session_reset=true)) and RV(sessions_reset)
+    reports only the resets seen after the commit (a warning names a predicted reset that did not happen).
+    Tested against both behaviours of the lab emulator.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.scope.PEER_CONFIG

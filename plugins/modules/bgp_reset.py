@@ -12,7 +12,7 @@ short_description: Hard reset BGP sessions (reset bgp), with an explicit opt-in 
 version_added: 0.1.0
 description:
   - Runs VRP's C(reset bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] {AS|PEER|group G|all|internal|external})
-    or C(reset bgp vpnv4 [PEER] slow-peer) for each target.
+    or the release's C(reset bgp {vpnv4 | ipv4 | vpn-instance X ipv4-family} [PEER] slow-peer) for each target.
   - B(A hard reset tears the sessions down and interrupts the service, VPN traffic included.) Prefer
     M(netops.vrp.bgp_soft_reset); use this when a peer supports neither route-refresh nor keep-all-routes.
     The module refuses to run unless O(allow_service_interruption=true).
@@ -31,8 +31,15 @@ description:
     peers that did not come back (RV(not_recovered)). Sessions that were not Established before the reset
     are reported but not waited for. A session whose uptime kept counting (the router did not reset it) is
     reported with RV(peers[].reset=false) and a warning after a 5 second grace period.
-  - With O(slow_peer=true) nothing is waited for (the slow-peer reset does not drop sessions;
-    UNVERIFIED on NE40E, where this command is not documented).
+  - With O(slow_peer=true) nothing is waited for (the slow-peer reset "restores a slow peer connection to a
+    normal peer connection" and drops no session).
+  - The router's release is read once per login (C(display version), kept by the session keeper for the
+    rest of the play). A form the release lacks fails before anything is sent, check mode included, naming
+    the release and the form; NE40E V800R012C10 has no slow-peer reset at all, NE40E V800R022C00 has
+    C(reset bgp vpnv4 [PEER] slow-peer), CE V300R023C00 has C(reset bgp ipv4 [PEER] slow-peer) and
+    C(reset bgp vpn-instance X ipv4-family [PEER] slow-peer) but no C(reset bgp vpnv4 ...) form. For an
+    unknown release, or a form no source settles for that release, nothing is guessed and the router's answer
+    decides (a refused line fails the task).
   - In check mode only C(display) commands are sent; the result holds the exact commands and the sessions
     that would go down.
 author: netops.vrp maintainers (@netops)
@@ -54,8 +61,10 @@ options:
     type: str
   slow_peer:
     description:
-      - With O(address_family=vpnv4), send C(reset bgp vpnv4 [PEER] slow-peer), which clears the slow-peer
-        state instead of resetting the session. Without O(peers) it applies to every slow peer.
+      - Send C(reset bgp vpnv4|ipv4|vpn-instance X ipv4-family [PEER] slow-peer) (by O(address_family)), which
+        clears the slow-peer state instead of resetting the session. Takes O(peers), or O(selector=all)
+        for every slow peer of the family (the command without an address). Which family has the form
+        depends on the release (see the description).
     type: bool
     default: false
   allow_service_interruption:
@@ -100,7 +109,7 @@ EXAMPLES = r"""
 # commands:
 #   - reset bgp 65010
 
-- name: Clear the slow-peer state of a VPNv4 peer (the session stays up)
+- name: Clear the slow-peer state of a VPNv4 peer (NE40E V800R022C00; the session stays up)
   netops.vrp.bgp_reset:
     address_family: vpnv4
     peers: [10.0.0.3]

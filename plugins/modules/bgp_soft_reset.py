@@ -18,8 +18,9 @@ description:
     the family or VPN instance). An unknown peer, group or VPN instance fails the task, sending nothing.
   - Every targeted peer must be Established. An B(import) soft reset needs route-refresh negotiated with the
     peer (the router sends ROUTE-REFRESH and the peer re-sends its routes) or C(keep-all-routes) configured
-    locally (the router re-applies the import policy to the routes it kept; it then sends no ROUTE-REFRESH
-    even when the capability is negotiated). The result says which path each peer takes, and the module
+    locally (the router sends no ROUTE-REFRESH even when the capability is negotiated; whether it then
+    re-applies the import policy to the routes it kept is not settled by the vendor text, see the policy
+    check below). The result says which path each peer takes, and the module
     fails, sending nothing but displays, when a peer has neither, pointing to M(netops.vrp.bgp_route_refresh),
     M(netops.vrp.bgp_keep_all_routes) and M(netops.vrp.bgp_reset). An B(export) soft reset re-sends the
     router's own routes and needs no capability.
@@ -30,6 +31,19 @@ description:
     least 0.5 s later and then with growing pauses, until two consecutive reads agree (up to
     O(verify_timeout); otherwise a warning). Returns per-peer before/after values. A failed verification
     fails the task and says that the command has been sent.
+  - The verification also checks the policy's effect (RV(peers[].policy_effect)), since a session that
+    stayed up proves nothing about the routes. The bound route-policy is evaluated from
+    C(display current-configuration) (nodes, C(if-match ip-prefix), ip-prefix lists) against C(display bgp
+    ... routing-table peer ADDR accepted-routes) (and C(received-routes) on the keep-all-routes path, which
+    then lists the kept pre-policy routes) or, for export, C(advertised-routes). A route accepted or advertised
+    against the policy, or (keep-all-routes) a kept route the policy permits but the router did not accept,
+    fails the task naming the routes and the operator action (hard reset, or route-refresh without
+    keep-all-routes). A clause the evaluator does not model (other C(if-match) kinds, an undefined
+    route-policy, VPNv4 tables, C(apply) attributes) gives V(not_verifiable), never V(verified).
+  - The router's release is read once per login (C(display version), kept by the session keeper for the
+    rest of the play). A form the release lacks (C(refresh bgp vpnv4 ...) on CE V300R023C00) fails before
+    anything is sent, check mode included, naming the release and the form; an unknown release is not
+    guessed at, the router's own answer decides.
   - With several commands (several O(peers) or O(groups)), O(batch_size) throttles them. The commands are
     sent in batches reaching at most that many peers, O(batch_pause) seconds apart. The facts are still read
     once before the first batch and the sessions verified once after the last one.
@@ -298,6 +312,14 @@ peers:
       description: Why the verification failed for this peer (empty when verified).
       type: list
       elements: str
+    policy_effect:
+      description:
+        - Whether the policy took effect for this peer (only when sent with O(verify)).
+        - C(status) V(verified) (the accepted routes are exactly the kept routes the import policy permits),
+          V(consistent) (every accepted / advertised route passes the policy; routes it newly permits cannot
+          be checked), V(not_verifiable) (C(detail) says which clause), V(not_applied) (a problem).
+        - C(policy) the route-policy bound (null = none); C(detail) the routes or the reason.
+      type: dict
 msg:
   description: Why the task failed, or that the selection reached no peer.
   returned: on failure, or when nothing was sent because no peer was selected

@@ -44,7 +44,9 @@ Lifecycle
 Protocol (one JSON object per line; a client connection serves one host after its ``hello``)
 - ``{"op": "hello", "session": {"host", "port", "username", "session_name"}[, "settings": {...}]}`` ->
   ``{"need_settings": true}`` (unknown host: send again with settings) or
-  ``{"prompt": "<PE1>", "hostname": "PE1", "pid": N, "logins": N}`` (logs in first if needed)
+  ``{"prompt": "<PE1>", "hostname": "PE1", "pid": N, "logins": N, "release": {..}|null}`` (logs in first if
+  needed; ``release``: what ``remember_release`` stored for this login, module_utils/release.py)
+- ``{"op": "remember_release", "release": {...}}`` -> ``{"ok": true}`` (kept until the session's next login)
 - ``{"op": "send", "command": "display bgp peer", "timeout": 30}`` -> ``{"output": .., "prompt": ..}``
 - ``{"op": "logout"}`` -> ``{"ok": true}`` (this host's session; the keeper stays)
 - ``{"op": "stop"}`` -> ``{"ok": true}``, then the keeper logs everything out and exits
@@ -245,6 +247,7 @@ class KeeperTransport(Transport):
         self.hostname = None
         self.keeper_pid = None
         self.logins = None
+        self.release = None
         self.started_keeper = False
 
     # paths
@@ -314,6 +317,13 @@ class KeeperTransport(Transport):
         self.hostname = hello.get("hostname")
         self.keeper_pid = hello.get("pid")
         self.logins = hello.get("logins")
+        self.release = hello.get("release")
+
+    def remember_release(self, release):
+        """Keep the router's release (module_utils/release.py) with the keeper's session for later tasks."""
+        self.connect()
+        self._call({"op": "remember_release", "release": release}, self.command_timeout, "remember release")
+        self.release = release
 
     def _spawn(self, path):
         stem = path[:-5]
@@ -514,6 +524,7 @@ class Session:
         self.idle_timeout = float(settings.get("idle_timeout") or 0)
         self.conn = None
         self.logins = 0
+        self.release = None  # the router's release, learned once per login (module_utils/release.py)
         self.lost = None  # why the last session ended, if it did
         self.lock = threading.Lock()
         self.users = 0
@@ -580,6 +591,7 @@ class Session:
                                      % (self._where(), type(exc).__name__, exc), reason="closed")
         self.logins += 1
         self.lost = None
+        self.release = None   # a new login learns it again (the router may have been upgraded)
         _debug("login %s (%s), login #%d" % (self.name, self._where(), self.logins))
 
     @property
@@ -800,7 +812,12 @@ class Keeper:
                     self.retire(key, session)
                     raise
             return {"prompt": session.prompt, "hostname": session.hostname, "pid": os.getpid(),
-                    "logins": session.logins}
+                    "logins": session.logins, "release": session.release}
+        if op == "remember_release":
+            if session is None:
+                raise ValueError("remember_release before hello")
+            session.release = request.get("release")
+            return {"ok": True}
         if op == "send":
             if session is None:
                 raise ValueError("send before hello")

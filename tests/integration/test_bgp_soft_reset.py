@@ -78,11 +78,17 @@ def test_import_after_policy_change_both_paths(make_lab, run_tasks):
     assert "10.50.0.0/16" not in lab.bgp("PE1")["tables"]["ipv4"]
     assert "10.51.0.0/16" in lab.bgp("PE1")["tables"]["ipv4"]
     # exactly one non-display command; one facts read before, targeted reads after, one re-read
+    # (the release once per login first; the policy check last: configuration, accepted routes, and the
+    # kept received routes of the keep-all-routes peer)
     assert commands_sent(lab, "PE1", since=res) == [
-        CONFIG, "display bgp peer", "display bgp peer verbose",
+        "display version", CONFIG, "display bgp peer", "display bgp peer verbose",
         "refresh bgp group UPSTREAM import",
         "display bgp peer", "display bgp peer 192.0.2.1 verbose", "display bgp peer 198.51.100.1 verbose",
-        "display bgp peer"]
+        "display bgp peer",
+        "display current-configuration", "display bgp routing-table peer 192.0.2.1 accepted-routes",
+        "display bgp routing-table peer 198.51.100.1 accepted-routes",
+        "display bgp routing-table peer 198.51.100.1 received-routes"]
+    assert (a["policy_effect"]["status"], b["policy_effect"]["status"]) == ("not_verifiable", "not_verifiable")
 
 
 def test_no_path_refused_and_check_mode_only_displays(demo, run_tasks):
@@ -181,8 +187,8 @@ def test_batch_size_sends_batches_in_order_with_the_pause_and_check_mode_only_di
     assert [p["address"] for p in result["peers"] if p["verified"]] == ["10.0.0.3", "192.0.2.1", "198.51.100.1"]
     sent = commands_sent(demo, "PE1", since=res)
     # one facts read before the first batch, the batches in order, then one verification of all three
-    assert sent[:6] == [CONFIG, "display bgp peer", "display bgp peer verbose"] + refresh
-    assert sent.count(CONFIG) == 1 and all(c.startswith("display ") for c in sent[6:])
+    assert sent[:7] == ["display version", CONFIG, "display bgp peer", "display bgp peer verbose"] + refresh
+    assert sent.count(CONFIG) == 1 and all(c.startswith("display ") for c in sent[7:])
     # the router saw the pause between the batches, not inside one
     at = {r["command"]: r["ts"] for r in transcript(demo, "PE1", since=res) if r["event"] == "command"}
     assert at[refresh[2]] - at[refresh[1]] >= 1.0 > at[refresh[1]] - at[refresh[0]]
@@ -272,16 +278,18 @@ def test_targets_two_families_check_mode_then_run_with_one_settle(demo, run_task
     vrf_verbose = "display bgp vpnv4 vpn-instance vpna peer 172.16.1.2 verbose"
     after_reads = ["display bgp peer", "display bgp peer 192.0.2.1 verbose", vrf_brief, vrf_verbose]
     settle_round = ["display bgp peer", vrf_verbose]
+    policy_check = ["display current-configuration", "display bgp routing-table peer 192.0.2.1 accepted-routes",
+                    "display bgp vpnv4 vpn-instance vpna routing-table peer 172.16.1.2 advertised-routes"]
     assert commands_sent(demo, "PE1", since=res) == [
-        CONFIG, "display bgp peer", "display bgp peer verbose",
+        "display version", CONFIG, "display bgp peer", "display bgp peer verbose",
         vrf_brief, "display bgp vpnv4 vpn-instance vpna peer verbose",
-    ] + TWO_REFRESHES + after_reads + settle_round
+    ] + TWO_REFRESHES + after_reads + settle_round + policy_check
     # and one settle wait: a single pause of at least SETTLE_MIN_INTERVAL between the commands from the
     # last refresh to the last re-read (one settle per target would pause once per target)
     records = [r for r in transcript(demo, "PE1", since=res) if r["event"] == "command"]
     verify = [r["ts"] for r in records[[r["command"] for r in records].index(TWO_REFRESHES[-1]):]
               if r["command"] != "quit"]
-    assert len(verify) == 1 + len(after_reads) + len(settle_round)
+    assert len(verify) == 1 + len(after_reads) + len(settle_round) + len(policy_check)
     pauses = [later - earlier for earlier, later in zip(verify, verify[1:]) if later - earlier >= SETTLE_MIN_INTERVAL]
     assert len(pauses) == 1, [round(later - earlier, 3) for earlier, later in zip(verify, verify[1:])]
 
@@ -306,7 +314,7 @@ def test_targets_second_target_without_a_path_fails_before_any_refresh(demo, run
     sent = commands_sent(demo, "PE1", since=res)
     assert not [c for c in sent if c.startswith("refresh")], sent
     assert_only_displays(demo, "PE1", since=res)
-    assert set(sent) == {CONFIG, "display bgp peer", "display bgp peer verbose"}, sent   # the facts reads only
+    assert set(sent) == {"display version", CONFIG, "display bgp peer", "display bgp peer verbose"}, sent  # facts only
     assert session(demo, "PE1", "192.0.2.1")["messages"]["sent"]["refresh"] == 0
 
 

@@ -164,3 +164,64 @@ def test_readiness_audit_changes_nothing(demo, run_playbook):
     facts = report["ansible_facts"]["bgp_soft_reset_readiness_report"]
     assert facts["not_ready"] == ["198.51.100.1 (ipv4)"]
     assert [c["peers"] for c in facts["would_fix"]] == [["198.51.100.1"]]
+
+
+def demo_topology(**defaults):
+    """The demo lab with extra ``defaults`` (platform / readings for every router) and a short establish delay."""
+    import yaml
+    with open(DEMO) as handle:
+        topo = yaml.safe_load(handle)
+    topo["defaults"] = dict(topo.get("defaults") or {}, **defaults)
+    topo["timing"] = dict(topo.get("timing") or {}, establish_delay=0.3)
+    return topo
+
+
+@pytest.mark.parametrize("platform", ["ne40e-v800r012c10", "ne40e-v800r022c00", "ce-v300r023c00"])
+def test_rollout_on_each_release(make_lab, run_playbook, tmp_path, platform):
+    """bgp_policy_rollout against each release profile (vrpsim/platform.py): an import change on PE1's CE
+    (a VPN-instance form every release has), soft reset, the import policy check, confirm."""
+    lab = make_lab(demo_topology(platform=platform))
+    extra, report_dir = rollout_vars(tmp_path, bgp_policy_rollout_changes=[rollout_vars(tmp_path)[0][
+        "bgp_policy_rollout_changes"][0]], bgp_policy_rollout_targets=[rollout_vars(tmp_path)[0][
+            "bgp_policy_rollout_targets"][0]])
+    res = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
+    assert res.ok, res.summary()
+    pe1 = reports(report_dir)["PE1"]
+    assert pe1["status"] == "confirmed", pe1
+    ce = {(p["address_family"], p["address"]): p for p in pe1["peers"]}[("vpn-instance", "172.16.1.2")]
+    assert (ce["path"], ce["prefixes_before"], ce["prefixes_after"]) == ("route-refresh", 2, 1)
+    sent = commands_sent(lab, "PE1", since=res)
+    assert "display bgp vpnv4 vpn-instance vpna routing-table peer 172.16.1.2 accepted-routes" in sent
+    assert sent.count("display version") == 1
+
+
+@pytest.mark.parametrize("reading", ["reapply", "noop"])
+def test_rollout_keep_all_routes_import_policy_effect(make_lab, run_playbook, tmp_path, reading):
+    """R6: UPSTREAM-B has no route-refresh, so the rollout enables keep-all-routes and relies on `refresh bgp
+    ... import`, whose effect with keep-all-routes is not settled by the vendor text (reading
+    keep_all_routes_refresh; sources in tests/vrpsim/test_bgp_readings.py). The role's soft reset checks the
+    policy's effect: confirmed when the kept routes follow the new policy, rolled back (with the reason and
+    the operator action) when the router left them alone."""
+    lab = make_lab(demo_topology(readings={"keep_all_routes_refresh": reading}))
+    extra, report_dir = rollout_vars(
+        tmp_path,
+        bgp_policy_rollout_changes=[{"name": "narrow-upstream", "routers": ["PE1"],
+                                     "config": "ip ip-prefix PL-UPSTREAM-IN index 10 permit 203.0.113.0 24 "
+                                               "less-equal 25\n"}],
+        bgp_policy_rollout_targets=[{"name": "UPSTREAM-B import", "routers": ["PE1"], "address_family": "ipv4",
+                                     "peers": ["198.51.100.1"], "direction": "import"}],
+        bgp_policy_rollout_allow_keep_all_routes=True)
+    res = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
+    pe1 = reports(report_dir)["PE1"]
+    accepted = lambda: sorted(next(s for s in lab.bgp("PE1")["sessions"] if s["address"] == "198.51.100.1")[
+        "ribs"]["ipv4"]["accepted"])
+    if reading == "reapply":
+        assert res.ok, res.summary()
+        assert pe1["status"] == "confirmed", pe1
+        assert accepted() == []
+    else:
+        assert not res.ok
+        assert pe1["status"] == "rolled_back", pe1
+        assert "import policy RP-UPSTREAM-IN not in effect" in json.dumps(pe1)
+        assert "netops.vrp.bgp_reset" in json.dumps(pe1)
+        assert "less-equal 28" in lab.running_config("PE1")

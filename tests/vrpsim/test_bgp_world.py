@@ -4,6 +4,7 @@ import pytest
 
 from vrpsim.bgp import BgpWorld
 from vrpsim.errors import CliError
+from vrpsim.platform import PLATFORMS
 
 DELAY = 2.0
 
@@ -473,7 +474,11 @@ def test_refresh_scopes_select_the_right_sessions(lab, tokens, expected):
 
 
 def test_reset_slow_peer_is_accepted_without_flap(lab):
+    """Seed 002: `reset bgp vpnv4 [ip] slow-peer` (NE40E V800R022C00); clears the marking, no flap
+    [CE-CR reset_bgp.md "Restores a slow peer connection to a normal peer connection"]."""
     w = lab.world
+    for state in w.routers.values():
+        state.platform = PLATFORMS["ne40e-v800r022c00"]
     before = _up_counts(w, "PE1")
     assert w.reset("PE1", ["vpnv4", "10.0.0.3", "slow-peer"]) == ""
     assert w.reset("PE1", ["vpnv4", "slow-peer"]) == ""

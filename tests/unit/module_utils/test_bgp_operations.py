@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 
+from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
@@ -36,6 +37,11 @@ VPNB_BRIEF = (fixture("display_bgp_vpnv4_vpn_instance_peer.txt").replace("vpna",
     "  172.16.2.2      4       65021       30       28     0 01:02:03 Established        2"))
 
 
+# [NE40E-CR displayVersion(SPMOM)]
+VERSION_R012 = ("Huawei Versatile Routing Platform Software\nVRP (R) software, Version 8.200 (NE40E V800R012C10)\n"
+                "Copyright (C) 2012-2018 Huawei Technologies Co., Ltd.\nHUAWEI NE40E-X16 uptime is 0 day, 0 hour, 5 minutes")
+
+
 def replies(**overrides):
     """PE1 of the recorded fixtures: IPv4 10.0.0.2 (RR, route-refresh), 10.0.0.3 (RR, Active),
     192.0.2.1 (EBGP-UP, keep-all-routes via the group), 198.51.100.9 (keep-all-routes, no route-refresh);
@@ -56,6 +62,10 @@ def replies(**overrides):
         "display bgp vpnv4 vpn-instance vpnb peer verbose":
             fixture("display_bgp_vpnv4_vpn_instance_vpnb_peer_verbose.txt"),
     }
+    base["display version"] = VERSION_R012
+    # the import policy check after a refresh (policy_effect.py): the configuration, then empty tables
+    base["display current-configuration"] = fixture("current_configuration_bgp.txt")
+    base[re.compile(r"display bgp .*routing-table peer \S+ (accepted|received|advertised)-routes")] = ""
     base[re.compile(r"(refresh|reset) bgp .*")] = ""     # operational commands print nothing
     base.update(overrides)
     return base
@@ -223,9 +233,12 @@ def test_import_refresh_sends_exactly_the_command_and_verifies():
     assert non_displays(transport) == ["refresh bgp 10.0.0.2 import"]
     assert transport.sent == [CONFIG, "display bgp peer", "display bgp peer verbose", "refresh bgp 10.0.0.2 import",
                               "display bgp peer", "display bgp peer 10.0.0.2 verbose",
-                              "display bgp peer"]           # one re-read: the count had moved
+                              "display bgp peer",           # one re-read: the count had moved
+                              # the import policy check (route-refresh path: accepted routes only)
+                              "display current-configuration", "display bgp routing-table peer 10.0.0.2 accepted-routes"]
     assert result["changed"] is True and result["warnings"] == []
     peer = result["peers"][0]
+    assert peer["policy_effect"]["status"] == "consistent"
     assert (peer["prefixes_before"], peer["prefixes_after"]) == (12, 10)
     assert (peer["refresh_sent_before"], peer["refresh_sent_after"]) == (3, 4)
     assert (peer["uptime_before"], peer["uptime_after"], peer["state_after"]) == (57780, 57840, "Established")
@@ -423,7 +436,7 @@ def test_dropped_session_on_a_later_reset_reports_what_was_sent():
     cli, transport = make_cli(**{commands[0]: question,
                                  commands[1]: VrpConnectionError("PE1", "send", "connection closed by the router")})
     with pytest.raises(ops.OperationFailed) as info:
-        ops.run_reset(cli, {"peers": ["10.0.0.2", "192.0.2.1"], "wait": True, "wait_timeout": 60})
+        hard.run_reset(cli, {"peers": ["10.0.0.2", "192.0.2.1"], "wait": True, "wait_timeout": 60})
     exc = info.value
     assert exc.step == "reset" and exc.result["changed"] is True
     assert exc.result["commands"] == commands and exc.result["commands_not_sent"] == []   # no "Y" noise
@@ -434,7 +447,7 @@ def test_timeout_while_waiting_after_reset_keeps_changed_and_commands():
     cli, _ = make_cli(**{"display bgp peer": [BRIEF, VrpTimeout("PE1", "send 'display bgp peer'", "no prompt")]})
     clock = FakeClock()
     with pytest.raises(ops.OperationFailed) as info:
-        ops.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 60}, clock=clock, sleep=clock.sleep)
+        hard.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 60}, clock=clock, sleep=clock.sleep)
     exc = info.value
     assert exc.step == "wait" and exc.result["changed"] is True and exc.result["commands"] == ["reset bgp 192.0.2.1"]
     assert exc.result["peers"][0]["uptime_before"] is not None
@@ -455,7 +468,7 @@ def reset_plan(params, **overrides):
     cli, transport = make_cli(**overrides)
     args = dict(address_family="ipv4", wait=True, wait_timeout=60, slow_peer=False)
     args.update(params)
-    result = ops.run_reset(cli, args, check_mode=True)
+    result = hard.run_reset(cli, args, check_mode=True)
     assert non_displays(transport) == []
     return result, transport
 
@@ -525,7 +538,7 @@ def test_reset_answers_question_waits_and_reports_downtime():
                              brief_192("00:00:01")],
     })
     clock = FakeClock()
-    result = ops.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 60},
+    result = hard.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 60},
                            clock=clock, sleep=clock.sleep)
     assert non_displays(transport) == ["reset bgp 192.0.2.1", "Y"]
     assert transport.sent[4:] == ["reset bgp 192.0.2.1", "Y", "display bgp peer", "display bgp peer",
@@ -535,14 +548,14 @@ def test_reset_answers_question_waits_and_reports_downtime():
     # Established at the 2.5 s poll, up 1 s (whole seconds): came up ~1.5 s after the reset
     assert peer["downtime_seconds"] == pytest.approx(1.5)   # seen down at 1.5 s, so not earlier
     assert result["not_recovered"] == [] and result["commands"] == ["reset bgp 192.0.2.1"]
-    assert clock.sleeps == [ops.RESET_FIRST_POLL, 1.0, 1.0]
+    assert clock.sleeps == [hard.RESET_FIRST_POLL, 1.0, 1.0]
 
 
 def test_reset_not_recovered_within_timeout():
     cli, transport = make_cli(**{"display bgp peer": [BRIEF, brief_192("00:00:00", "Active")]})
     clock = FakeClock()
     with pytest.raises(ops.OperationFailed) as info:
-        ops.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 4}, clock=clock, sleep=clock.sleep)
+        hard.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 4}, clock=clock, sleep=clock.sleep)
     exc = info.value
     assert exc.step == "wait" and "192.0.2.1" in exc.message and "'reset bgp 192.0.2.1' sent" in exc.message
     assert exc.result["not_recovered"] == ["192.0.2.1"]
@@ -556,7 +569,7 @@ def test_reset_session_down_before_is_not_waited_for():
     after = BRIEF.replace("0016h03m Established", "00:00:00 Established")
     cli, transport = make_cli(**{"display bgp peer": [BRIEF, after]})
     clock = FakeClock()
-    result = ops.run_reset(cli, {"groups": ["RR"], "wait": True, "wait_timeout": 60}, clock=clock, sleep=clock.sleep)
+    result = hard.run_reset(cli, {"groups": ["RR"], "wait": True, "wait_timeout": 60}, clock=clock, sleep=clock.sleep)
     assert result["not_recovered"] == []
     states = {(p["address_family"], p["address"]): p["state_after"] for p in result["peers"]}
     assert states == {("ipv4", "10.0.0.2"): "Established", ("ipv4", "10.0.0.3"): "Active",
@@ -568,7 +581,7 @@ def test_reset_session_down_before_is_not_waited_for():
 def test_reset_slow_peer_does_not_wait():
     cli, transport = make_cli()
     clock = FakeClock()
-    result = ops.run_reset(cli, {"address_family": "vpnv4", "peers": ["10.0.0.2"], "slow_peer": True,
+    result = hard.run_reset(cli, {"address_family": "vpnv4", "peers": ["10.0.0.2"], "slow_peer": True,
                                  "wait": True, "wait_timeout": 60}, clock=clock, sleep=clock.sleep)
     assert transport.sent[-1] == "reset bgp vpnv4 10.0.0.2 slow-peer" and clock.sleeps == []
     assert "not_recovered" not in result
@@ -578,17 +591,17 @@ def test_wait_detects_session_that_was_not_reset():
     clock = FakeClock()
     started = clock()
     rows = lambda: {(None, "a"): {"state": "Established", "up_down_seconds": int(600 + clock() - started)}}  # noqa
-    status, polls = ops.wait_for_sessions(rows, {(None, "a"): {"uptime_before": 600, "required": True}},
+    status, polls = hard.wait_for_sessions(rows, {(None, "a"): {"uptime_before": 600, "required": True}},
                                           started, 60, clock, clock.sleep)
     assert status[(None, "a")]["status"] == "not_reset"
-    assert ops.NOT_RESET_GRACE <= clock.now - started < ops.NOT_RESET_GRACE + 1.5
+    assert hard.NOT_RESET_GRACE <= clock.now - started < hard.NOT_RESET_GRACE + 1.5
 
 
 def test_classify_session():
-    assert ops.classify_session(500, None, 3) == "down"
-    assert ops.classify_session(500, {"state": "Active", "up_down_seconds": 2}, 3) == "down"
-    assert ops.classify_session(500, {"state": "Established", "up_down_seconds": 2}, 3) == "recovered"
-    assert ops.classify_session(500, {"state": "Established", "up_down_seconds": 503}, 3) == "not_reset"
+    assert hard.classify_session(500, None, 3) == "down"
+    assert hard.classify_session(500, {"state": "Active", "up_down_seconds": 2}, 3) == "down"
+    assert hard.classify_session(500, {"state": "Established", "up_down_seconds": 2}, 3) == "recovered"
+    assert hard.classify_session(500, {"state": "Established", "up_down_seconds": 503}, 3) == "not_reset"
 
 
 # --- action plugins: argument handling -------------------------------------------------------------------
@@ -702,7 +715,7 @@ def test_shared_bad_inputs_fail_naming_the_field_before_connecting(row):
 def test_router_refusing_the_reset_changes_nothing():
     cli, transport = make_cli(**{"reset bgp 192.0.2.1": "Error: The peer does not exist."})
     with pytest.raises(ops.OperationFailed) as info:
-        ops.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 5})
+        hard.run_reset(cli, {"peers": ["192.0.2.1"], "wait": True, "wait_timeout": 5})
     exc = info.value
     assert exc.step == "reset" and "router refused 'reset bgp 192.0.2.1'" in exc.message
     assert exc.result["changed"] is False and exc.result["commands"] == ["reset bgp 192.0.2.1"]

@@ -86,16 +86,21 @@ def test_render_reset(af, vrf, selector, value, expected):
     (Scope("vpnv4", None, "peer", "10.0.0.2"), "reset bgp vpnv4 10.0.0.2 slow-peer"),
     (Scope("vpnv4", None, "peer", "2001:DB8::2"), "reset bgp vpnv4 2001:db8::2 slow-peer"),
     (Scope("vpnv4", None, "all"), "reset bgp vpnv4 slow-peer"),
+    # [CE-CR reset_bgp.md]: reset bgp ipv4 [ip] slow-peer, reset bgp vpn-instance X ipv4-family [ip] slow-peer
+    (Scope("ipv4", None, "peer", "10.0.0.2"), "reset bgp ipv4 10.0.0.2 slow-peer"),
+    (Scope("ipv4", None, "all"), "reset bgp ipv4 slow-peer"),
+    (Scope("vpn-instance", "vpna", "peer", "172.16.1.2"), "reset bgp vpn-instance vpna ipv4-family 172.16.1.2 slow-peer"),
+    (Scope("vpn-instance", "vpna", "all"), "reset bgp vpn-instance vpna ipv4-family slow-peer"),
 ])
 def test_render_reset_slow_peer(scope, expected):
     assert s.render_reset(scope, slow_peer=True) == expected
 
 
 @pytest.mark.parametrize("scope", [
-    Scope("ipv4", None, "peer", "10.0.0.2"),
+    Scope("ipv6", None, "peer", "2001:db8::2"),
     Scope("vpnv4", None, "group", "RR"),
     Scope("vpnv4", None, "external"),
-    Scope("vpn-instance", "vpna", "peer", "172.16.1.2"),
+    Scope("ipv4", None, "as", "65000"),
 ])
 def test_render_reset_slow_peer_refused(scope):
     with pytest.raises(ValidationError) as exc:

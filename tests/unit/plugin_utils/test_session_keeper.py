@@ -394,3 +394,28 @@ def test_a_named_session_is_a_second_login_to_the_same_router(lab, owner, keeper
     assert len(ping(again)["sessions"]) == 2
     again.shutdown()
     assert session_keeper.session_key("h", 22, "u") != session_keeper.session_key("h", 22, "u", "x")
+
+
+def test_release_is_learned_once_per_login(lab, owner, keeper_dir):
+    """module_utils/release.py: ``display version`` is sent once per login; later tasks of the play get the
+    release from the keeper's hello; a new login (session dropped) learns it again."""
+    from ansible_collections.netops.vrp.plugins.module_utils.release import learn_release
+
+    lab.reset_transcripts()
+    t1 = transport(lab, owner, keeper_dir, router="PE3")
+    assert learn_release(VrpCli(t1)) == {"product": "NE40E", "release": "V800R012C10", "version": "8.200"}
+    t1.close()
+    t2 = transport(lab, owner, keeper_dir, router="PE3")
+    cli2 = VrpCli(t2)
+    assert learn_release(cli2)["release"] == "V800R012C10" and cli2.sent == []
+    t2.close()
+    assert lab.commands("PE3").count("display version") == 1
+    lab.fault("drop", "PE3", when="before", match="^display bgp peer$", count=1)
+    t3 = transport(lab, owner, keeper_dir, router="PE3")
+    with pytest.raises(VrpConnectionError):
+        VrpCli(t3).display("display bgp peer")
+    t3.close()
+    t4 = transport(lab, owner, keeper_dir, router="PE3")
+    assert learn_release(VrpCli(t4))["product"] == "NE40E"
+    assert lab.commands("PE3").count("display version") == 2
+    t4.shutdown()
