@@ -43,6 +43,7 @@ IMAGE_NAME = "localhost/netops-vrp-ee"
 # Pinned at the dev venv's versions, so the image runs what the tests run on the host.
 PINNED = ("ansible-core", "ansible-runner", "netmiko", "jmespath")
 # What ansible-builder's own steps install inside the image (builder stage, final stage).
+BUILD_LABEL = "netops.vrp.ee-build=1"   # on the image and the build's stage images (pruned after a build)
 TOOLS = ("bindep", "pyyaml", "packaging", "dumb-init==1.2.5", "setuptools", "wheel", "pip")
 
 
@@ -69,7 +70,7 @@ def wheelhouse(requirements):
         shutil.rmtree(partial, ignore_errors=True)
         # The image runs Debian bookworm's CPython 3.11 on this machine's architecture, like the venv.
         proc = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
-                               "--dest", partial] + requirements, capture_output=True, text=True)
+                               "--dest", partial] + requirements, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise ContainerError("pip download failed: %s" % (proc.stderr or proc.stdout)[-1500:])
         os.replace(partial, path)
@@ -107,14 +108,20 @@ def fill_input(tarball, wheels):
 
 
 def prune(keep):
+    """Remove EE images of older trees and this build's untagged stage images (ours only: by label)."""
     listed = podman("images", "--format", "{{.Repository}}:{{.Tag}}", IMAGE_NAME, check=False).stdout.split()
     for tag in listed:
         if tag not in (keep, IMAGE_NAME + ":latest"):
             podman("rmi", tag, check=False)
+    stages = podman("images", "--quiet", "--filter", "dangling=true", "--filter", "label=" + BUILD_LABEL,
+                    check=False).stdout.split()
+    if stages:
+        podman("rmi", *stages, check=False)
 
 
-def build(tarball, force=False):
-    """Build the image unless it exists; returns (tag, built)."""
+def build(tarball, force=False, no_cache=False):
+    """Build the image unless it exists (``force``: even then; ``no_cache``: no layer reused); returns
+    (tag, built)."""
     started = time.monotonic()
     check_available()
     base = build_base(started)
@@ -130,8 +137,9 @@ def build(tarball, force=False):
     proc = subprocess.run([os.path.join(BIN, "ansible-builder"), "build", "--file", DEFINITION,
                            "--context", context, "--tag", tag, "--tag", IMAGE_NAME + ":latest",
                            "--container-runtime", "podman", "--build-arg", "EE_BASE_IMAGE=" + base,
-                           "--extra-build-cli-args", "--network host", "--verbosity", "2"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1800)
+                           "--extra-build-cli-args", "--network host --label " + BUILD_LABEL, "--verbosity", "2"]
+                          + (["--no-cache"] if no_cache else []),
+                          cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
     if proc.returncode != 0:
         raise ContainerError("ansible-builder build failed:\n%s" % (proc.stdout + proc.stderr)[-4000:])
     shutil.rmtree(INPUT_DIR, ignore_errors=True)
@@ -143,10 +151,11 @@ def build(tarball, force=False):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--force", action="store_true", help="rebuild even if the image is up to date")
+    parser.add_argument("--no-cache", action="store_true", help="with --force: reuse no image layer (a cold build)")
     parser.add_argument("--tarball", help="collection tarball (default: the one in build/)")
     args = parser.parse_args(argv)
     try:
-        tag, _ = build(args.tarball or default_tarball(), force=args.force)
+        tag = build(args.tarball or default_tarball(), force=args.force, no_cache=args.no_cache)[0]
     except ContainerError as exc:
         sys.exit("ee: %s" % exc)
     print(tag)
