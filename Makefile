@@ -103,16 +103,17 @@ test-bench: setup
 test-packaging: setup
 	$(BIN)/pytest -q --junitxml=build/test-results/packaging.xml tests/packaging
 
+# ANSIBLE_HOME: molecule and ansible-lint (offline) keep their roles/ and collections/ cache there, else in ~/.ansible
 test-molecule: setup
 	@if ls extensions/molecule/*/molecule.yml >/dev/null 2>&1; then \
-	  PATH="$(CURDIR)/$(BIN):$$PATH" ANSIBLE_CONFIG="$(CURDIR)/ansible.cfg" $(BIN)/molecule test --all; \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" ANSIBLE_CONFIG="$(CURDIR)/ansible.cfg" ANSIBLE_HOME="$(CURDIR)/.ansible" $(BIN)/molecule test --all; \
 	else echo "test-molecule: no molecule scenario found under extensions/molecule/"; exit 1; fi
 
 sanity: $(DEPS_STAMP)
 	$(BIN)/python scripts/sanity.py
 
 lint: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production --offline
+	PATH="$(CURDIR)/$(BIN):$$PATH" ANSIBLE_HOME="$(CURDIR)/.ansible" $(BIN)/ansible-lint --profile production --offline
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -86,7 +86,8 @@ def run_ee(count, workdir):
         proc = subprocess.run(["podman", "run", "--rm", "--net=host", "--pull", "never", "-v", job + ":" + job,
                                "-v", os.path.dirname(MEASURE) + ":/bench:ro", "-e", "ANSIBLE_HOST_KEY_CHECKING=False",
                                IMAGE, "python3", "/bench/measure.py", job + "/measure.json", "--", "ansible-playbook",
-                               "-i", job + "/inventory.yml", "netops.vrp.bgp_policy_rollout", "-e", "@" + job + "/vars.json",
+                               "-i", job + "/inventory.yml", "netops.vrp.bgp_policy_rollout",
+                               "-e", "@" + job + "/vars.json",
                                "--forks", "25"], capture_output=True, text=True, timeout=3600)
         wall = time.time() - started
         if proc.returncode != 0:

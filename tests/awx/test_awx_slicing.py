@@ -39,7 +39,8 @@ def topology(count, upstreams=1):
         lines = ["sysname " + name, "bgp 65000", " router-id " + loopback, " group UPSTREAM external"]
         for k in range(1, upstreams + 1):
             lines += [" peer 192.0.2.%d as-number %d" % (k, 64500 + k), " peer 192.0.2.%d group UPSTREAM" % k]
-        lines += [" ipv4-family unicast", "  peer UPSTREAM enable", "  peer UPSTREAM route-policy RP-UPSTREAM-IN import",
+        lines += [" ipv4-family unicast", "  peer UPSTREAM enable",
+                  "  peer UPSTREAM route-policy RP-UPSTREAM-IN import",
                   "route-policy RP-UPSTREAM-IN permit node 10", " if-match ip-prefix PL-UPSTREAM-IN",
                   "ip ip-prefix PL-UPSTREAM-IN index 10 permit 203.0.113.0 24 less-equal 28",
                   "ip ip-prefix PL-UPSTREAM-IN index 20 permit 10.50.0.0 16 less-equal 24"]

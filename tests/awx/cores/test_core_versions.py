@@ -33,7 +33,8 @@ def test_the_matrix_is_given_and_covers_the_claimed_minimum():
     """CORE_VERSIONS comes from the Makefile; it must start at meta/runtime.yml's minimum."""
     assert VERSIONS, "CORE_VERSIONS is empty: run the stage with `make test-cores`"
     with open(os.path.join(ROOT, "meta", "runtime.yml")) as handle:
-        minimum = [line.split(">=")[1].strip().strip("'\"") for line in handle if line.startswith("requires_ansible")][0]
+        minimum = [line.split(">=")[1].strip().strip("'\"") for line in handle
+                   if line.startswith("requires_ansible")][0]
     assert [v.split(".")[:2] for v in VERSIONS] == [["2", "17"], ["2", "18"], ["2", "19"]], VERSIONS
     assert VERSIONS[0].startswith(minimum.rsplit(".", 1)[0]), (minimum, VERSIONS)
 
