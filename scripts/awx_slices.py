@@ -3,7 +3,7 @@
 disjoint slices of the inventory, then merge their reports (issue 17; docs/awx.md "Sliced waves").
 
     .venv/bin/python scripts/awx_slices.py INVENTORY.yml --slices 3 --vars VARS.yml --out DIR
-           [--user U --password-env VAR] [--forks 25] [--collections PATH] [--check]
+           [--user U --password-env VAR] [--forks 25] [--collections PATH] [--known-hosts FILE] [--check]
 
 What AWX does, and what this does the same way:
 - slicing: the job template's inventory hosts, in inventory order, are dealt round-robin into N slices
@@ -66,11 +66,10 @@ def prepare_job(pdd, hosts, inventory, extravars, username, password, forks=25, 
     report_dir = os.path.join(pdd, "reports")
     os.makedirs(report_dir)
     keeper_dir = tempfile.mkdtemp(prefix="nvk-")   # short: a unix socket path holds at most 107 bytes
-    envvars = {"NETOPS_VRP_KEEPER_DIR": keeper_dir}
+    # ansible-runner turns host key checking off unless the environment says otherwise: say it either way
+    envvars = {"NETOPS_VRP_KEEPER_DIR": keeper_dir, "ANSIBLE_HOST_KEY_CHECKING": str(bool(known_hosts))}
     if known_hosts:
         envvars["NETOPS_VRP_KNOWN_HOSTS_FILE"] = known_hosts
-    else:
-        envvars["ANSIBLE_HOST_KEY_CHECKING"] = "False"
     if collections_path:
         envvars["ANSIBLE_COLLECTIONS_PATH"] = collections_path
     cmdline = ["-u", username, "--ask-pass", "--forks", str(forks)] + (["--check"] if check else [])
@@ -145,6 +144,7 @@ def main(argv=None):
     parser.add_argument("--password-env", default="VRP_PASSWORD", help="environment variable with the password")
     parser.add_argument("--forks", type=int, default=25)
     parser.add_argument("--collections", help="ANSIBLE_COLLECTIONS_PATH for the jobs")
+    parser.add_argument("--known-hosts", help="known_hosts file: host key checking on (default: off)")
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     password = os.environ.get(args.password_env)
@@ -156,7 +156,8 @@ def main(argv=None):
             extravars = yaml.safe_load(handle) or {}
     os.makedirs(args.out, exist_ok=True)
     jobs = run_slices(args.inventory, args.slices, extravars, os.path.abspath(args.out), args.user, password,
-                      forks=args.forks, check=args.check, collections_path=args.collections)
+                      forks=args.forks, check=args.check, collections_path=args.collections,
+                      known_hosts=args.known_hosts)
     for job in jobs:
         job.pop("events")
     merged = merge(jobs)

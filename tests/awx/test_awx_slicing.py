@@ -15,6 +15,7 @@ import os
 import threading
 import time
 
+import asyncssh
 import pytest
 
 from harness import commands_sent
@@ -61,11 +62,25 @@ def answers(policy, **overrides):
                  "trial_seconds": 120, "batch_pause": 0, "rollout_canary": 1, "rollout_wave": "25%"}, **overrides)
 
 
+def known_hosts(lab):
+    """Host key checking on: the lab's key for every router, as an EE image would carry it."""
+    path = lab.state_dir / "known_hosts"
+    if not path.exists():
+        key = asyncssh.read_private_key(str(lab.state_dir / "ssh_host_ed25519_key")).export_public_key("openssh")
+        path.write_text("".join("[%s]:%s %s\n" % (info.host, info.port, " ".join(key.decode().split()[:2]))
+                                for info in lab.routers.values()))
+    return str(path)
+
+
+def job_options(lab):
+    return {"collections_path": os.environ["ANSIBLE_COLLECTIONS_PATH"], "known_hosts": known_hosts(lab)}
+
+
 def run(lab, jobs_spec, out):
     """jobs_spec: [(name, hosts, extravars)] -> the finished jobs (run concurrently)."""
     inventory = awx_slices.read_inventory(lab.inventory_path)
     jobs = [awx_slices.prepare_job(str(out / name), hosts, inventory, extravars, USERNAME, PASSWORD, name=name,
-                                   collections_path=os.environ["ANSIBLE_COLLECTIONS_PATH"])
+                                   **job_options(lab))
             for name, hosts, extravars in jobs_spec]
     return awx_slices.run_jobs(jobs)
 
@@ -96,7 +111,7 @@ def ansible_env(monkeypatch):
 def test_sixty_routers_in_three_concurrent_slices_confirm_once_each(make_lab, tmp_path, ansible_env):
     lab = make_lab(topology(ROUTERS))
     jobs = awx_slices.run_slices(lab.inventory_path, 3, answers(POLICY_A), str(tmp_path / "sliced"), USERNAME,
-                                 PASSWORD, collections_path=os.environ["ANSIBLE_COLLECTIONS_PATH"])
+                                 PASSWORD, **job_options(lab))
 
     assert [j["status"] for j in jobs] == ["successful"] * 3, [(j["name"], j["status"], j["stats"]) for j in jobs]
     slices = [set(j["hosts"]) for j in jobs]
