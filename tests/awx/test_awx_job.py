@@ -132,7 +132,7 @@ def run_job(awx_lab, collection_tarball, requirements_collections, tmp_path, mon
     monkeypatch.setenv("PATH", BIN + os.pathsep + os.environ.get("PATH", ""))  # ansible-playbook, as in an EE
     counter = iter(range(100))
 
-    def run(job_type, answers):
+    def run(job_type, answers, known_hosts=None):
         pdd = tmp_path / ("job%d" % next(counter))
         project = pdd / "project"
         project.mkdir(parents=True)
@@ -148,7 +148,10 @@ def run_job(awx_lab, collection_tarball, requirements_collections, tmp_path, mon
         (env / "envvars").write_text(json.dumps({
             "ANSIBLE_COLLECTIONS_PATH": str(requirements_collections),
             "NETOPS_VRP_KEEPER_DIR": str(tmp_path / "keeper"),
-            "NETOPS_VRP_KNOWN_HOSTS_FILE": str(write_known_hosts(tmp_path / "known_hosts", awx_lab)),
+            "NETOPS_VRP_KNOWN_HOSTS_FILE": str(known_hosts or write_known_hosts(tmp_path / "known_hosts", awx_lab)),
+            # ansible-runner sets ANSIBLE_HOST_KEY_CHECKING=False unless the job's environment sets it
+            # (docs/awx.md, section 2): an AWX admin who wants keys checked sets it, and so does this test.
+            "ANSIBLE_HOST_KEY_CHECKING": "True",
         }))
         runner = ansible_runner.run(private_data_dir=str(pdd), playbook="bgp_policy_rollout.yml",
                                     quiet=True, timeout=JOB_TIMEOUT)
@@ -283,6 +286,21 @@ def test_failed_canary_stops_the_job_and_shows_the_failed_host(awx_lab, run_job)
     assert NEW_PREFIX_LINE not in awx_lab.running_config("PE1")
     assert awx_lab.logins("PE2") == 0
     assert not [e for e in runner.events if e.get("event_data", {}).get("host") == "PE2"]
+    assert_password_not_shown(runner, pdd)
+
+
+def test_host_key_checking_is_on_when_the_job_environment_says_so(awx_lab, run_job, tmp_path):
+    """A known_hosts entry with another key: the job fails at login and nothing reaches the router."""
+    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key("openssh").decode().split()[:2]
+    wrong = tmp_path / "wrong_known_hosts"
+    wrong.write_text("".join("[%s]:%s %s\n" % (info.host, info.port, " ".join(other))
+                             for info in awx_lab.routers.values()))
+
+    runner, pdd = run_job("check", dict(SURVEY_ANSWERS, target_hosts="PE1"), known_hosts=wrong)
+
+    assert runner.status == "failed", runner.stdout.read()[-3000:]
+    assert "host key" in runner.stdout.read().lower()
+    assert awx_lab.logins("PE1") == 0 and not commands_sent(awx_lab, "PE1")
     assert_password_not_shown(runner, pdd)
 
 

@@ -1,10 +1,10 @@
 """The example execution environment (docs/awx/execution-environment.yml) yields a complete build context.
 
-``ansible-builder create`` writes the Containerfile and ``_build/`` without a container engine. Building
-the image needs podman or docker and a reachable base image registry, which this machine does not have;
-instead, the introspection step of the image build (``ansible-builder introspect`` over the installed
-collection, which is what the builder stage runs) is run here on the same tarball, so the Python and
-system requirements the image would get are checked too.
+``ansible-builder create`` writes the Containerfile and ``_build/`` without a container engine. That
+example's base image needs a registry, which this machine does not have (the offline image `make ee`
+builds is built and run by test_ee.py); here the introspection step of the example's image build
+(``ansible-builder introspect`` over the installed collection, which is what the builder stage runs) is
+run on the same tarball, so the Python and system requirements the image would get are checked too.
 """
 import json
 import os
