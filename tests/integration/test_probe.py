@@ -19,11 +19,12 @@ PROBE_PEER = "192.0.2.1"        # UPSTREAM-A: route-refresh, keep-all-routes add
 REENABLE_PEER = "198.51.100.1"  # UPSTREAM-B: no route-refresh, keep-all-routes added below
 PROBE_VARS = {"probe_peer": PROBE_PEER, "probe_import_policy": "RP-PROBE", "probe_trial_seconds": 120,
               "probe_reenable_peer": REENABLE_PEER, "probe_allow_session_reset": True, "target_hosts": "PE1"}
-READINGS = {
+READINGS = {   # vrpsim/platform.py READINGS; each reading of each question appears at least once
     "documented": {"keep_all_routes_refresh": "reapply", "keep_all_routes_reenable": "reset",
-                   "missing_peer_text": "error"},
+                   "missing_peer_text": "error", "foreign_trial": "refused"},
     "literal": {"keep_all_routes_refresh": "noop", "keep_all_routes_reenable": "no_reset",
-                "missing_peer_text": "info"},
+                "missing_peer_text": "info", "foreign_trial": "silent"},
+    "at-commit": {"keep_all_routes_refresh": "auto"},
 }
 
 
@@ -105,10 +106,13 @@ def test_probe_reports_the_reading_and_leaves_the_router_as_found(make_lab, run_
     r5 = answer_row(report, "R5:")
     absent = answer_row(report, "`peer 192.0.2.254 keep-all-routes`")
     reenable = answer_row(report, "keep-all-routes enabled a second time")
-    if reading == "documented":
+    if reading == "at-commit":
+        assert "| auto" in r6 and "3 / 2 / 2" in r6, r6
+    elif reading == "documented":
         assert "| reapply" in r6 and "3 / 3 / 2" in r6, r6
         assert "| Error text" in absent, absent
         assert "| re-established again" in reenable, reenable
+        assert "router said: Error:" in r5, r5
     else:
         assert "| noop" in r6 and "3 / 3 / 3" in r6, r6
         assert "| Info text" in absent, absent
