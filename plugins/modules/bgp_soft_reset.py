@@ -31,8 +31,9 @@ description:
     least 0.5 s later and then with growing pauses, until two consecutive reads agree (up to
     O(verify_timeout); otherwise a warning). Returns per-peer before/after values. A failed verification
     fails the task and says that the command has been sent.
-  - The verification also checks the policy's effect (RV(peers[].policy_effect)), since a session that
-    stayed up proves nothing about the routes. The bound route-policy is evaluated from
+  - Where the vendor text leaves the refresh's effect open (the keep-all-routes path, and export to a peer
+    without route-refresh), the verification also checks the policy's effect (RV(peers[].policy_effect)),
+    since a session that stayed up proves nothing about the routes. The bound route-policy is evaluated from
     C(display current-configuration) (nodes, C(if-match ip-prefix), ip-prefix lists) against C(display bgp
     ... routing-table peer ADDR accepted-routes) (and C(received-routes) on the keep-all-routes path, which
     then lists the kept pre-policy routes) or, for export, C(advertised-routes). A route accepted or advertised
@@ -317,7 +318,9 @@ peers:
         - Whether the policy took effect for this peer (only when sent with O(verify)).
         - C(status) V(verified) (the accepted routes are exactly the kept routes the import policy permits),
           V(consistent) (every accepted / advertised route passes the policy; routes it newly permits cannot
-          be checked), V(not_verifiable) (C(detail) says which clause), V(not_applied) (a problem).
+          be checked), V(not_verifiable) (C(detail) says which clause), V(not_applied) (a problem),
+          V(not_checked) (route-refresh negotiated, the documented case; the check runs on the keep-all-routes
+          path and for export to a peer without route-refresh, where the vendor text leaves the effect open).
         - C(policy) the route-policy bound (null = none); C(detail) the routes or the reason.
       type: dict
 msg:
