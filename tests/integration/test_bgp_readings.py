@@ -1,28 +1,15 @@
 """BGP modules under each reading of the open vendor questions (vrpsim/platform.py READINGS), over real SSH
 with ansible-playbook. Sources are in the docstrings; vrp-fidelity.md "Open items a device test would settle"."""
 import copy
-import time
 
 import pytest
 
 from harness import commands_sent
 
 from test_bgp_keep_all_routes import TOPOLOGY as KAR_TOPOLOGY
+from test_bgp_keep_all_routes import wait_established
 
 REASON = "first keep-all-routes on a peer without negotiated route-refresh"
-
-
-def sessions(lab, router):
-    return {(s["vpn_instance"], s["address"]): s for s in lab.bgp(router)["sessions"]}
-
-
-def wait_established(lab, routers, timeout=8.0):
-    deadline = time.time() + timeout
-    while True:
-        current = {r: sessions(lab, r) for r in routers}
-        if all(s["state"] == "Established" for c in current.values() for s in c.values()) or time.time() > deadline:
-            return current
-        time.sleep(0.05)
 
 
 def with_readings(topology, **readings):
