@@ -14,6 +14,10 @@ INSTALLED := $(COLLECTIONS)/ansible_collections/netops/vrp/MANIFEST.json
 COLLECTION_SRC := galaxy.yml README.md LICENSE requirements.txt $(shell find meta plugins roles playbooks docs changelogs extensions -type f -not -path '*/__pycache__/*' 2>/dev/null)
 PYTEST_WORKERS ?= 2
 SANITY_ROOT := build/sanity/ansible_collections/netops/vrp
+# Ansible's own files (temp files, galaxy cache, any roles/collections install) stay in the repository, never
+# in ~/.ansible: every make target and what it starts inherits these (.ci/run checks ~/.ansible is untouched).
+export ANSIBLE_HOME := $(CURDIR)/.ansible
+export ANSIBLE_REMOTE_TEMP := $(CURDIR)/.ansible/tmp
 
 .PHONY: help setup build install demo test test-unit test-integration test-reliability test-awx test-molecule test-containers test-packaging test-bench sanity lint bench containers-image docs clean ee ee-navigator test-cores
 

@@ -20,6 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SANITY_BASE = os.path.join(tempfile.gettempdir(), "netops-vrp-sanity-%d" % os.getuid())
 COLLECTION_DIR = os.path.join(SANITY_BASE, "ansible_collections", "netops", "vrp")
 BIN = os.path.dirname(sys.executable)
+# ansible-test keeps its venvs and caches under ~/.ansible/test: give it a HOME inside the repository
+SANITY_HOME = os.path.join(ROOT, "build", "sanity-home")
 
 # Tests skipped, and why (each needs something this machine does not have):
 SKIPPED_TESTS = {}
@@ -41,7 +43,7 @@ def prepare_get_pip_cache():
     # The pinned pip version(s) are plain literals in get_venv_packages(); read them from the source.
     with open(python_requirements.__file__) as handle:
         versions = set(re.findall(r"pip='([0-9.]+)'", handle.read()))
-    cache_dir = os.path.expanduser("~/.ansible/test/cache")
+    cache_dir = os.path.join(SANITY_HOME, ".ansible", "test", "cache")
     os.makedirs(cache_dir, exist_ok=True)
     for version in versions:
         path = os.path.join(cache_dir, "get_pip_%s.py" % version.replace(".", "_"))
@@ -72,7 +74,10 @@ def main():
     for test, why in SKIPPED_TESTS.items():
         print("sanity: skipping %s: %s" % (test, why))
         cmd += ["--skip-test", test]
-    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""), HOME=SANITY_HOME)
+    user_pip = os.path.expanduser("~/.config/pip/pip.conf")   # keep the user's package index settings
+    if os.path.exists(user_pip) and "PIP_CONFIG_FILE" not in env:
+        env["PIP_CONFIG_FILE"] = user_pip
     sys.exit(subprocess.call(cmd, cwd=COLLECTION_DIR, env=env))
 
 
