@@ -14,7 +14,7 @@ the number of routers, and serves JSON lines on one unix socket, one thread per 
 Lifecycle
 - Key = (ansible-playbook pid = the worker's parent, its start time). Socket
   ``<dir>/keeper-<sha>.sock`` (0600) in ``$NETOPS_VRP_KEEPER_DIR``, else
-  ``$XDG_RUNTIME_DIR/netops-vrp``, else ``~/.ansible/tmp/netops-vrp`` (0700, must be ours; the
+  ``$XDG_RUNTIME_DIR/netops-vrp``, else ``$ANSIBLE_HOME/tmp/netops-vrp`` (``~/.ansible``) (0700, must be ours; the
   directory is per user, so the key need not name the user). ``keeper-<sha>.lock`` (flock) is held
   around "connect to the socket -> else spawn -> wait for ready", so 20 forks whose first tasks
   arrive at once start exactly one keeper; a socket that refuses connections (crashed keeper) is
@@ -118,7 +118,7 @@ def runtime_dir():
     """The 0700 directory holding keeper sockets; created if needed, refused if not ours.
 
     ``$NETOPS_VRP_KEEPER_DIR`` overrides, then ``$XDG_RUNTIME_DIR/netops-vrp``, then
-    ``~/.ansible/tmp/netops-vrp``.
+    ``$ANSIBLE_HOME/tmp/netops-vrp`` (``~/.ansible`` when unset, as for Ansible itself).
     """
     base = os.environ.get("XDG_RUNTIME_DIR")
     if os.environ.get("NETOPS_VRP_KEEPER_DIR"):  # tests and unusual hosts
@@ -126,7 +126,7 @@ def runtime_dir():
     elif base and os.path.isdir(base) and os.access(base, os.W_OK):
         path = os.path.join(base, "netops-vrp")
     else:
-        path = os.path.join(os.path.expanduser("~"), ".ansible", "tmp", "netops-vrp")
+        path = os.path.join(os.path.expanduser(os.environ.get("ANSIBLE_HOME") or "~/.ansible"), "tmp", "netops-vrp")
     try:
         os.makedirs(path, mode=0o700)
     except OSError as exc:

@@ -362,6 +362,15 @@ def test_runtime_dir_is_private(monkeypatch, tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o700
 
 
+def test_runtime_dir_follows_ansible_home(monkeypatch, tmp_path):
+    """Without a keeper dir or a usable XDG_RUNTIME_DIR the sockets go under $ANSIBLE_HOME, like Ansible's own
+    temp files (the Makefile points it into the repository: nothing written to ~/.ansible)."""
+    monkeypatch.delenv("NETOPS_VRP_KEEPER_DIR", raising=False)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setenv("ANSIBLE_HOME", str(tmp_path / "ah"))
+    assert session_keeper.runtime_dir() == str(tmp_path / "ah" / "tmp" / "netops-vrp")
+
+
 def test_worker_side_does_not_import_netmiko():
     code = ("import sys; import conftest; "
             "from ansible_collections.netops.vrp.plugins.plugin_utils import action_base, session_keeper; "
