@@ -6,6 +6,7 @@ ansible-test bootstraps pip in its venvs with a script it downloads from ci-file
 which this machine cannot reach; we place a stand-in in its cache that uses ensurepip + PyPI instead.
 """
 import glob
+import hashlib
 import os
 import re
 import shutil
@@ -17,7 +18,9 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Outside the repository: inside it, ansible-test would take the (git-ignored) copy's file list from
 # the enclosing git repo and find no targets.
-SANITY_BASE = os.path.join(tempfile.gettempdir(), "netops-vrp-sanity-%d" % os.getuid())
+# keyed by the checkout, so sanity runs in two worktrees at once do not clobber each other.
+SANITY_BASE = os.path.join(tempfile.gettempdir(), "netops-vrp-sanity-%d-%s"
+                           % (os.getuid(), hashlib.sha1(ROOT.encode()).hexdigest()[:10]))
 COLLECTION_DIR = os.path.join(SANITY_BASE, "ansible_collections", "netops", "vrp")
 BIN = os.path.dirname(sys.executable)
 # ansible-test keeps its venvs and caches under ~/.ansible/test: give it a HOME inside the repository
