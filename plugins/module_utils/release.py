@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from typing import Dict, Optional
 
 DISPLAY_VERSION = "display version"
 
@@ -58,7 +59,7 @@ class ReleaseError(ValueError):
     """A command form the router's release does not have (nothing was sent)."""
 
 
-def parse_release(output):
+def parse_release(output: Optional[str]) -> Dict[str, Optional[str]]:
     """``display version`` -> ``{"product", "release", "version"}``; every value None when not found."""
     match = _VERSION_RE.search(output or "")
     if not match:
@@ -66,14 +67,14 @@ def parse_release(output):
     return {"product": match.group(2), "release": match.group(3).upper(), "version": match.group(1)}
 
 
-def describe(release):
+def describe(release: Optional[dict]) -> str:
     """``NE40E V800R012C10`` or ``unknown release``."""
     if not release or not release.get("release"):
         return "unknown release"
     return "%s %s" % (release.get("product") or "?", release["release"])
 
 
-def supported_forms(release):
+def supported_forms(release: Optional[dict]) -> Dict[str, bool]:
     """The FORM_SUPPORT entry of ``release`` (``{}`` when the release is unknown)."""
     if not release or not release.get("release") or not release.get("product"):
         return {}
@@ -83,7 +84,7 @@ def supported_forms(release):
     return {}
 
 
-def learn_release(cli):
+def learn_release(cli) -> Dict[str, Optional[str]]:
     """The release of ``cli``'s router: kept by the transport (session keeper) after the first ask per login."""
     transport = cli.transport
     connect = getattr(transport, "connect", None)
@@ -101,7 +102,7 @@ def learn_release(cli):
     return release
 
 
-def form_of(operation, address_family, slow_peer=False):
+def form_of(operation: str, address_family: str, slow_peer: bool = False) -> Optional[str]:
     """The release-dependent form a ``refresh``/``reset`` of ``address_family`` uses, or None (every
     release has it)."""
     if operation == "reset" and slow_peer:
@@ -112,7 +113,7 @@ def form_of(operation, address_family, slow_peer=False):
     return None
 
 
-def check_forms(release, forms):
+def check_forms(release: Optional[dict], forms) -> None:
     """Raise ReleaseError for the first of ``forms`` that ``release`` is known to lack."""
     support = supported_forms(release)
     for form in forms:
