@@ -26,6 +26,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import strip_di
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     ERROR_PATTERN,
     VrpCommandError,
+    VrpError,
     error_line,
     parse_prompt,
 )
@@ -362,3 +363,16 @@ class VrpCli:
 
     def close(self):
         self.transport.close()
+
+
+class OperationFailed(VrpError):
+    """The one failure a netops.vrp step raises when the task must still report something: ``result`` holds
+    it (commands sent so far, per-peer data, the prediction); ``action_base.failure_result`` turns it into the
+    task result. ``host`` may be left to the action (the inventory name)."""
+
+    def __init__(self, step, message, result=None, host=None):
+        super(OperationFailed, self).__init__(host, step, message)
+        self.result = result or {}
+
+    def __str__(self):
+        return super(OperationFailed, self).__str__() if self.host else "%s: %s" % (self.step, self.message)
