@@ -22,7 +22,7 @@ __metaclass__ = type
 import time
 from typing import Optional
 
-from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import read_facts, read_peer_table
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import read_facts, read_session_states
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import (
     PUBLIC_FAMILIES,
     _dedupe,
@@ -207,23 +207,16 @@ def run_reset(cli, params: dict, check_mode: bool = False, clock=time.monotonic,
         # slow-peer clears a marking and drops no session: nothing to wait for
         return result
 
-    families = {}
-    sessions = {}
+    families, sessions = [], {}
     for entry in plan["peers"]:
         key = (entry["vpn_instance"], entry["address"])
-        info = sessions.setdefault(key, {"uptime_before": entry["uptime_before"], "required": False,
-                                         "family": entry["address_family"]})
+        if key not in sessions and entry["address_family"] not in families:
+            families.append(entry["address_family"])   # a session's first family (facts order) shows it
+        info = sessions.setdefault(key, {"uptime_before": entry["uptime_before"], "required": False})
         info["required"] = info["required"] or entry["state_before"] == ESTABLISHED
-        families.setdefault((info["family"], entry["vpn_instance"]), set()).add(key)
 
     def poll():
-        rows = {}
-        for (af, vrf), keys in families.items():
-            table = read_peer_table(cli, af, vrf)
-            for key in keys:
-                if key[1] in table:
-                    rows[key] = table[key[1]]
-        return rows
+        return read_session_states(cli, families, scope0.vpn_instance)
 
     try:
         status, _polls = wait_for_sessions(poll, sessions, started, params.get("wait_timeout", 180), clock, sleep)

@@ -37,7 +37,6 @@ _WHITESPACE_RE = re.compile(r"\s")
 # display configuration trial status [NE40E-CR DisplayTrialState(CFGOM); CE-CR display_configuration_trial_status.md]
 _TRIAL_STATUS_RE = re.compile(r"^\s*Trial status\s*:\s*(\S+)\s*$", re.M | re.I)
 _TRIAL_LEFT_RE = re.compile(r"^\s*Trial time left \(sec\)\s*:\s*(\d+)\s*$", re.M | re.I)
-_UNCOMMITTED = "Uncommitted configurations found"
 _MAX_QUESTIONS = 5
 TRIAL_STATUS_DISPLAY = "display configuration trial status"
 

@@ -91,6 +91,13 @@ def after_commit(read, warnings: List[str], what: str, trial=None, default=None)
         return default
 
 
+def _restated(exc, host, step, message):
+    """A lost session or timeout (``VrpConnectionError`` / ``VrpTimeout``) again, with what it means at ``step``."""
+    if isinstance(exc, VrpConnectionError):
+        return VrpConnectionError(host, step, message, reason=exc.reason)
+    return VrpTimeout(host, step, message)
+
+
 def commit_options(params: dict) -> dict:
     """A config module's ``commit_label`` / ``commit_description`` / ``commit_trial`` as the ``label`` /
     ``description`` / ``trial`` keywords of ``render_commit`` and ``apply_config`` (the one reading of them)."""
@@ -135,12 +142,11 @@ def apply_config(cli, plan, label: Optional[str] = None, description: Optional[s
     try:
         cli.configure(plan.commands)
     except VrpConnectionError as exc:
-        raise VrpConnectionError(cli.host, "configure", "session lost before the commit (%s); the router "
-                                 "drops the uncommitted candidate of a closed session, nothing was applied"
-                                 % exc.message, reason=exc.reason)
+        raise _restated(exc, cli.host, "configure", "session lost before the commit (%s); the router drops the "
+                        "uncommitted candidate of a closed session, nothing was applied" % exc.message)
     except VrpTimeout as exc:
-        raise VrpTimeout(cli.host, "configure", "%s; nothing was committed (the keeper abandons the session "
-                         "and with it the candidate)" % exc.message)
+        raise _restated(exc, cli.host, "configure", "%s; nothing was committed (the keeper abandons the session and "
+                        "with it the candidate)" % exc.message)
     if parse_prompt(cli.prompt)["mark"] == "~":
         # the router saw no difference (lines already there in a form our comparison did not know)
         cli.discard()
@@ -151,13 +157,12 @@ def apply_config(cli, plan, label: Optional[str] = None, description: Optional[s
         cli.commit(label=label, description=description, trial=trial)
     except VrpConnectionError as exc:
         # the commit may have run before the session went: say so rather than guess
-        raise VrpConnectionError(cli.host, "commit", "session lost while committing (%s); whether the router "
-                                 "applied the commit is unknown: check 'display configuration commit list' "
-                                 "(an uncommitted candidate is dropped with its session)"
-                                 % exc.message, reason=exc.reason)
+        raise _restated(exc, cli.host, "commit", "session lost while committing (%s); whether the router applied the "
+                        "commit is unknown: check 'display configuration commit list' (an uncommitted candidate is "
+                        "dropped with its session)" % exc.message)
     except VrpTimeout as exc:
-        raise VrpTimeout(cli.host, "commit", "%s; whether the router applied the commit is unknown: check "
-                         "'display configuration commit list'" % exc.message)
+        raise _restated(exc, cli.host, "commit", "%s; whether the router applied the commit is unknown: check "
+                        "'display configuration commit list'" % exc.message)
     out["changed"] = True
     if read_commit_id:
         out["commit_id"] = after_commit(lambda: parse_commit_id(cli.display(COMMIT_LIST_DISPLAY)),
@@ -316,13 +321,10 @@ def commit_action(cli, action: str, check_mode: bool = False, commit_id: Optiona
         except (VrpConnectionError, VrpTimeout) as exc:
             # as with a commit: the command may have run before the session went, so say so
             step = "confirm trial" if action == "confirm" else "abort trial"
-            message = ("%s while the trial commit was being %s; whether the router %s it is unknown: check "
-                       "'display configuration trial status' (a trial that is not confirmed is rolled back when "
-                       "its timer expires)" % (exc.message, "confirmed" if action == "confirm" else "aborted",
-                                               "confirmed" if action == "confirm" else "rolled back"))
-            if isinstance(exc, VrpTimeout):
-                raise VrpTimeout(cli.host, step, message)
-            raise VrpConnectionError(cli.host, step, message, reason=exc.reason)
+            done = ("confirmed", "confirmed") if action == "confirm" else ("aborted", "rolled back")
+            raise _restated(exc, cli.host, step, "%s while the trial commit was being %s; whether the router %s it "
+                            "is unknown: check 'display configuration trial status' (a trial that is not confirmed "
+                            "is rolled back when its timer expires)" % ((exc.message,) + done))
         result["commands"] = [c for c in cli.sent[before:]
                               if c not in ("system-view", "return") and not c.startswith("display ")]
         return result
