@@ -251,10 +251,6 @@ def read_soft_reset_state(cli, address_family: str, vpn_instance: Optional[str],
             if a in rows or a in blocks}
 
 
-def _counts(snapshots, count_key):
-    return {a: s.get(count_key) for a, s in snapshots.items()}
-
-
 def settle_counts(read_counts, first: dict, clock=time.monotonic, sleep=time.sleep, timeout: float = 30.0,
                   intervals=SETTLE_INTERVALS, min_interval: float = SETTLE_MIN_INTERVAL) -> tuple:
     """Re-read prefix counts until two consecutive reads at least ``min_interval`` apart agree.
@@ -321,33 +317,29 @@ def verify_soft_reset(cli, jobs: list, timeout: float, clock=time.monotonic, sle
     settle for all targets, not one per target). Fills the ``*_after`` fields, ``verified`` and
     ``problems`` of each entry in each ``plan["peers"]``; returns the list of warnings.
     """
-    targets = []
-    for plan, scope0, direction in jobs:
-        af, vrf = scope0.address_family, scope0.vpn_instance
-        addresses = [e["address"] for e in plan["peers"]]
-        count_key = "prefixes_advertised" if direction == "export" else "prefixes_received"
-        targets.append((plan, af, vrf, addresses, direction, count_key))
-    # each round of reads sends a display once, also when several targets of one family need it
-    first_read = BgpReader(cli)
-    afters = [read_soft_reset_state(first_read, af, vrf, addresses) for _p, af, vrf, addresses, _d, _k in targets]
+    targets = [(plan, scope0.address_family, scope0.vpn_instance, [e["address"] for e in plan["peers"]], direction,
+                "prefixes_advertised" if direction == "export" else "prefixes_received")
+               for plan, scope0, direction in jobs]
+
+    def read_round(first=False):
+        # one reader per round: a display goes out once, also when several targets of one family need it; after
+        # the first round only the display that carries each target's count: brief table (import), verbose (export)
+        reader, snaps, counts = BgpReader(cli), [], {}
+        for index, (_plan, af, vrf, addresses, direction, count_key) in enumerate(targets):
+            snaps.append(read_soft_reset_state(reader, af, vrf, addresses, brief=first or direction != "export",
+                                               verbose=first or direction == "export"))
+            counts.update({(index, address): snap.get(count_key) for address, snap in snaps[-1].items()})
+        return snaps, counts
+
+    afters, first = read_round(first=True)
     latest = [{} for _t in targets]
 
-    def keyed(index, snap, count_key):
-        return {(index, address): count for address, count in _counts(snap, count_key).items()}
-
     def read_counts():
-        # only the display that carries each target's count: the brief table (import) or verbose (export)
-        counts, round_read = {}, BgpReader(cli)
-        for index, (_plan, af, vrf, addresses, direction, count_key) in enumerate(targets):
-            snap = read_soft_reset_state(round_read, af, vrf, addresses, brief=direction != "export",
-                                         verbose=direction == "export")
+        snaps, counts = read_round()
+        for index, snap in enumerate(snaps):
             latest[index].update(snap)
-            counts.update(keyed(index, snap, count_key))
         return counts
 
-    first = {}
-    for index, target in enumerate(targets):
-        first.update(keyed(index, afters[index], target[5]))
     counts, settled, _reads = settle_counts(read_counts, first, clock, sleep, timeout)
     warnings = []
     if not settled:

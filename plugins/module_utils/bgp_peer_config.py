@@ -257,11 +257,8 @@ def plan_route_refresh(cfg: dict, params: dict, host: str = "?") -> PeerConfigPl
         if before != want:
             own_after = None if want else False
             plan.lines.append(render_route_refresh(name, want))
-            for peer in view.session_members(name):
-                old = _route_refresh_of(view, peer)
-                new = _route_refresh_of(view, peer, group_value=own_after)
-                if old != new:
-                    plan.changes[(vrf, peer["address"])] = (old, new)
+            _followers_change(plan, [p["address"] for p in view.session_members(name)],
+                              lambda address, **value: _route_refresh_of(view, view.peer(address), **value), own_after)
         for peer in view.session_members(name):
             if peer["route_refresh"] is not None and peer["route_refresh"] != want:
                 plan.warnings.append(
@@ -270,6 +267,15 @@ def plan_route_refresh(cfg: dict, params: dict, host: str = "?") -> PeerConfigPl
         _record(plan, name, before, want, _route_refresh_line(name, group["route_refresh"]),
                 _route_refresh_line(name, own_after))
     return plan
+
+
+def _followers_change(plan, members, effective, group_value):
+    """Record the change of each member of a changed group that follows the group (``effective(address)``:
+    its value now, ``effective(address, group_value=...)``: with the group's value after the change)."""
+    for address in members:
+        old, new = effective(address), effective(address, group_value=group_value)
+        if old != new:
+            plan.changes[(plan.vpn_instance, address)] = (old, new)
 
 
 def _record(plan, target, before, after, own_before, own_after):
@@ -333,11 +339,8 @@ def plan_keep_all_routes(cfg: dict, params: dict, host: str = "?") -> PeerConfig
         if before != want:
             own_after = True if want else None
             plan.lines.append(render_keep_all_routes(name, want))
-            for address in view.family_members(name):
-                old = _keep_all_routes_of(view, address)
-                new = _keep_all_routes_of(view, address, group_value=own_after)
-                if old != new:
-                    plan.changes[(vrf, address)] = (old, new)
+            _followers_change(plan, view.family_members(name),
+                              lambda address, **value: _keep_all_routes_of(view, address, **value), own_after)
         for address in view.family_members(name):
             peer_own = _own_keep_all_routes(view.peer(address), af)
             if not want and (peer_own or cfg["keep_all_routes"]):
