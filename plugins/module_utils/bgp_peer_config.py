@@ -49,6 +49,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import _where
 from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed, render_commit
 from ansible_collections.netops.vrp.plugins.module_utils.commit import after_commit, commit_options, guarded_commit
+from ansible_collections.netops.vrp.plugins.module_utils.config import render_block
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import ESTABLISHED, effective_peer_settings
 from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     keep_all_routes_view_path,
@@ -112,9 +113,7 @@ class PeerConfigPlan:
 
 
 def _view_text(path, targets, own):
-    lines = [" " * depth + line for depth, line in enumerate(path)]
-    lines += [" " * len(path) + own[t] for t in targets if own.get(t)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(render_block(path, [own[t] for t in targets if own.get(t)])) + "\n"
 
 
 def _first(*values):

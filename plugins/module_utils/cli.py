@@ -21,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from typing import Optional
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import strip_display_timestamp
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
@@ -58,7 +59,7 @@ def parse_trial_status(output):
     return {"status": status, "seconds_left": int(left.group(1)) if left else None, "pending": status != "INACTIVE"}
 
 
-def render_commit(label=None, description=None, trial=None):
+def render_commit(label: Optional[str] = None, description: Optional[str] = None, trial=None) -> str:
     """The one rendering of ``commit [ trial [ <time> ] [ label <label> ] ] [ description <description> ]``
     [NE40E-CR Commit(CFGOM)]; ``trial``: seconds, or True for the device default. Values are validated by
     validate.py (argspec) before they get here."""
@@ -74,7 +75,7 @@ def render_commit(label=None, description=None, trial=None):
     return command
 
 
-def check_command(command):
+def check_command(command: str) -> str:
     """Refuse text that would be more than one CLI line (newline, control characters)."""
     if not isinstance(command, str):
         raise TypeError("VRP command must be a string, got %r" % (command,))
@@ -200,7 +201,7 @@ class VrpCli:
                 raise self._fail("system-view", "could not return to the system view (prompt %r)" % self.prompt)
 
     # -- public API --------------------------------------------------------------------------------
-    def display(self, command, timeout=None):
+    def display(self, command: str, timeout: Optional[float] = None) -> str:
         """Send a ``display ...`` command (in whatever view the session is) and return its output."""
         check_command(command)
         if not command.strip().startswith("display"):
@@ -212,7 +213,7 @@ class VrpCli:
                              output=reply.output)
         return strip_display_timestamp(reply.output)
 
-    def operational(self, command, answer="Y", timeout=None):
+    def operational(self, command: str, answer: str = "Y", timeout: Optional[float] = None) -> str:
         """Run an operational command in the user view, answering ``[Y/N]`` questions with ``answer``."""
         command = check_command(command).strip()
         self._to_user_view()
@@ -224,7 +225,7 @@ class VrpCli:
                              output=output)
         return output
 
-    def configure(self, lines, answer=None, timeout=None):
+    def configure(self, lines, answer: Optional[str] = None, timeout: Optional[float] = None) -> str:
         """Enter the system view (once) and type ``lines`` into the candidate.
 
         Starts from the system view root (``quit`` from a sub-view, ``system-view`` from the user
@@ -258,7 +259,8 @@ class VrpCli:
                                  command=line, output=output)
         return "\n".join(o for o in outputs if o)
 
-    def commit(self, label=None, description=None, trial=None, timeout=None):
+    def commit(self, label: Optional[str] = None, description: Optional[str] = None, trial=None,
+               timeout: Optional[float] = None) -> str:
         """Commit the candidate: ``render_commit(label, description, trial)``.
 
         ``trial``: seconds (int) or True for the device default. On failure text (an error line,
@@ -280,7 +282,7 @@ class VrpCli:
                              command=command, output=output)
         return output
 
-    def confirm_trial(self, timeout=None):
+    def confirm_trial(self, timeout: Optional[float] = None) -> str:
         """Confirm a running ``commit trial`` (a plain ``commit`` in a config view)."""
         self._to_config_view()
         reply = self._send("commit", timeout=timeout)
@@ -342,7 +344,7 @@ class VrpCli:
                              output=output)
         return output
 
-    def trial_status(self, timeout=None):
+    def trial_status(self, timeout: Optional[float] = None) -> dict:
         """``parse_trial_status`` of the router's trial status display; an unreadable one is an error."""
         output = self.display(TRIAL_STATUS_DISPLAY, timeout=timeout)
         try:
@@ -352,7 +354,7 @@ class VrpCli:
                              "'Trial status:' line" % TRIAL_STATUS_DISPLAY, command=TRIAL_STATUS_DISPLAY,
                              output=output)
 
-    def pending_state(self, timeout=None):
+    def pending_state(self, timeout: Optional[float] = None) -> dict:
         """``{"candidate_pending", "trial_pending", "trial_status", "trial_seconds_left"}``: ``*`` in the
         prompt, and the trial status display."""
         self._learn_view()
