@@ -200,6 +200,15 @@ class VrpCli:
             if not self._at_root():
                 raise self._fail("system-view", "could not return to the system view (prompt %r)" % self.prompt)
 
+    def _send_in_candidate(self, line, answer, step, timeout):
+        """Send a line that edits or commits the candidate; an unexpected question discards the candidate."""
+        reply = self._send(line, timeout=timeout)
+        try:
+            return self._answer_questions(reply, answer, step, line)[0]
+        except VrpCommandError:
+            self.discard()
+            raise
+
     # -- public API --------------------------------------------------------------------------------
     def display(self, command: str, timeout: Optional[float] = None) -> str:
         """Send a ``display ...`` command (in whatever view the session is) and return its output."""
@@ -244,12 +253,7 @@ class VrpCli:
         self._to_config_view(root=True)
         outputs = []
         for line in todo:
-            reply = self._send(line, timeout=timeout)
-            try:
-                output, reply = self._answer_questions(reply, answer, "configure", line)
-            except VrpCommandError:
-                self.discard()
-                raise
+            output = self._send_in_candidate(line, answer, "configure", timeout)
             outputs.append(output)
             err = error_line(output)
             if err or self.view_kind != "config":
@@ -268,12 +272,7 @@ class VrpCli:
         """
         command = render_commit(label, description, trial)
         self._to_config_view()
-        reply = self._send(command, timeout=timeout)
-        try:
-            output, reply = self._answer_questions(reply, None, "commit", command)
-        except VrpCommandError:
-            self.discard()
-            raise
+        output = self._send_in_candidate(command, None, "commit", timeout)
         failed = _COMMIT_FAILED_RE.search(output)
         if failed or self.candidate_pending:
             self.discard()
