@@ -14,4 +14,5 @@ class ActionModule(VrpActionBase):
     MODULE = "bgp_keep_all_routes"
 
     def run_vrp(self, params, cli_factory):
-        return bgp_peer_config.apply_peer_config(cli_factory(), bgp_peer_config.KEEP_ALL_ROUTES, params, self.check_mode)
+        return bgp_peer_config.apply_peer_config(cli_factory(), bgp_peer_config.KEEP_ALL_ROUTES, params,
+                                                 check_mode=self.check_mode)
