@@ -14,6 +14,7 @@ except ImportError:  # only needed for `query`; checked before connecting
     JMESPathError = Exception
 
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts_with_commands
+from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
@@ -54,7 +55,6 @@ class ActionModule(VrpActionBase):
             try:
                 result["query_result"] = params["_query"].search(facts)
             except JMESPathError as exc:
-                return dict(result, failed=True, step="query",
-                            msg="%s: query: JMESPath expression %r failed on the facts: %s"
-                                % (self.host, params["query"], exc))
+                raise OperationFailed("query", "JMESPath expression %r failed on the facts: %s"
+                                      % (params["query"], exc), result)
         return result

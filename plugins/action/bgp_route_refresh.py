@@ -14,8 +14,5 @@ class ActionModule(VrpActionBase):
     MODULE = "bgp_route_refresh"
 
     def run_vrp(self, params, cli_factory):
-        result = bgp_peer_config.apply_peer_config(cli_factory(), bgp_peer_config.ROUTE_REFRESH, params,
-                                                   check_mode=self.check_mode)
-        if not result.get("warnings"):
-            result.pop("warnings", None)
-        return result
+        return bgp_peer_config.apply_peer_config(cli_factory(), bgp_peer_config.ROUTE_REFRESH, params,
+                                                 check_mode=self.check_mode)

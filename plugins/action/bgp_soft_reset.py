@@ -9,11 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import (
-    OperationFailed,
-    failure_result,
-    run_soft_reset,
-)
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import run_soft_reset
 from ansible_collections.netops.vrp.plugins.module_utils.release import learn_release
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
@@ -22,8 +18,5 @@ class ActionModule(VrpActionBase):
     MODULE = "bgp_soft_reset"
 
     def run_vrp(self, params, cli_factory):
-        try:
-            cli = cli_factory()
-            return run_soft_reset(cli, params, check_mode=self.check_mode, release=learn_release(cli))
-        except OperationFailed as exc:
-            return failure_result(self.host, exc)
+        cli = cli_factory()
+        return run_soft_reset(cli, params, check_mode=self.check_mode, release=learn_release(cli))

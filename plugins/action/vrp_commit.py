@@ -30,9 +30,6 @@ class ActionModule(VrpActionBase):
         return params
 
     def run_vrp(self, params, cli_factory):
-        result = commit.commit_action(cli_factory(), params["action"], check_mode=self.check_mode,
-                                      commit_id=params.get("commit_id"), label=params.get("label"),
-                                      last=params.get("last"), trial_within=params.get("_trial_blocks"))
-        if not result["warnings"]:
-            del result["warnings"]
-        return result
+        return commit.commit_action(cli_factory(), params["action"], check_mode=self.check_mode,
+                                    commit_id=params.get("commit_id"), label=params.get("label"),
+                                    last=params.get("last"), trial_within=params.get("_trial_blocks"))

@@ -8,7 +8,6 @@ __metaclass__ = type
 
 from ansible_collections.netops.vrp.plugins.module_utils import commit, config
 from ansible_collections.netops.vrp.plugins.module_utils.cli import render_commit
-from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
 
@@ -31,8 +30,7 @@ class ActionModule(VrpActionBase):
         state = cli.pending_state()   # before anything else: a pending trial decides what we may do
         plan = config.plan_config(params["_blocks"], cli.display(config.RUNNING_CONFIG_DISPLAY),
                                   match=params["match"], replace=params["replace"])
-        commit_line = render_commit(params.get("commit_label"), params.get("commit_description"),
-                                    params.get("commit_trial"))
+        commit_line = render_commit(**commit.commit_options(params))
         result = {"changed": plan.changed, "updates": plan.updates, "warnings": list(plan.warnings),
                   "commands": plan.commands + [commit_line] if plan.changed else []}
         if self.diff_mode:
@@ -44,29 +42,12 @@ class ActionModule(VrpActionBase):
                 result["warnings"].append(
                     "a trial commit is pending on %s: the configuration matched, but it is rolled back when "
                     "the trial expires unless confirmed with netops.vrp.vrp_commit" % self.host)
-            return self._finish(result)
-        if state["trial_pending"]:
-            # a plain commit would silently confirm someone else's (or an earlier failed run's) trial
-            raise VrpCommandError(self.host, "pre-check", commit.trial_pending_message(self.host))
-        if self.check_mode:
-            return self._finish(result)
-        if state["candidate_pending"]:
-            cli.discard()   # never commit edits this task did not make
-            result["warnings"].append("an uncommitted candidate was pending in the session to %s; it was "
-                                      "discarded before configuring" % self.host)
-        applied = commit.apply_config(cli, plan, label=params.get("commit_label"),
-                                      description=params.get("commit_description"),
-                                      trial=params.get("commit_trial"))
-        result["changed"] = applied["changed"]
-        result["warnings"] += applied["warnings"]
-        if applied["changed"]:
-            result["commit_id"] = applied["commit_id"]
-        else:
-            result["commands"] = list(plan.commands)   # typed, found to be no-ops, not committed
-        return self._finish(result)
-
-    @staticmethod
-    def _finish(result):
-        if not result["warnings"]:
-            del result["warnings"]
+            return result
+        applied = commit.guarded_commit(cli, plan, params, result["warnings"], self.check_mode, state=state)
+        if applied is not None:   # None: check mode
+            result["changed"] = applied["changed"]
+            if applied["changed"]:
+                result["commit_id"] = applied["commit_id"]
+            else:
+                result["commands"] = list(plan.commands)   # typed, found to be no-ops, not committed
         return result

@@ -19,10 +19,16 @@ This runs on every task's hot path (facts, pre-checks, verification), so it send
    (``Error:``), it falls back to ``display bgp ... peer ADDR verbose`` per peer.
 
 So a router with IPv4 + VPNv4 + VRFs costs 3 displays without verbose, 5+ with.
+
+This is also the one router-read layer every BGP module reads through: ``BgpReader`` (one read, each display
+sent once), ``read_peer_table`` / ``read_session_states`` (brief tables), ``read_peer_verbose`` (verbose blocks,
+the one per-peer limit ``PER_PEER_VERBOSE_MAX``) and ``read_facts``.
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from typing import Dict, List, Optional, Tuple
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     ESTABLISHED,
@@ -47,8 +53,10 @@ from ansible_collections.netops.vrp.plugins.module_utils.validate import (
 
 PEER_FAMILIES = ("ipv4", "ipv6", "vpnv4", "vpn-instance")
 SUBSETS = PEER_FAMILIES + ("groups", "all")
-# verbose_peers: up to this many targeted peers in a family are read one by one, more in one bulk display
-PER_PEER_VERBOSE_MAX = 4
+# Up to this many targeted peers of a family are read with per-peer verbose displays, more with the family's one
+# bulk display. 3, not 4: at 4 peers the bulk display is one round trip instead of four (bounded transfer vs round
+# trips), so no caller's command count grows.
+PER_PEER_VERBOSE_MAX = 3
 
 
 def _normalise_subset(subset):
@@ -68,38 +76,85 @@ def _normalise_subset(subset):
     return families, list(PEER_FAMILIES) if "groups" in subset else families
 
 
-class _Reader:
-    """Sends the displays and keeps their parsed results (one object per gather)."""
+# --- the one router-read layer ---------------------------------------------------------------------------------
+
+class BgpReader:
+    """One read of the router: each display command goes out once and its output is kept, so a display asked for
+    again within the read (the configuration, parsed for the facts and again for the plan; one family's table for
+    two targets) is served from the copy. ``commands``: the displays sent. A re-read (a poll) is a new reader."""
 
     def __init__(self, cli):
         self.cli = cli
+        self.outputs = {}
+        self.commands = []
+        self._config = None
 
-    def display(self, command):
-        return self.cli.display(command)
+    def display(self, command: str) -> str:
+        if command not in self.outputs:
+            self.outputs[command] = self.cli.display(command)
+            self.commands.append(command)
+        return self.outputs[command]
 
-    def verbose_blocks(self, af, vrf, addresses, bulk=True):
-        """Verbose blocks of the given peers, keyed by address (bulk form, per-peer fallback).
+    def config(self) -> dict:
+        """``parse_bgp_config`` of ``display current-configuration configuration bgp`` (read and parsed once)."""
+        if self._config is None:
+            self._config = parse_bgp_config(self.display(DISPLAY_BGP_CONFIG))
+        return self._config
 
-        ``bulk=False``: straight to the per-peer form (a few targeted peers: smaller outputs than the
-        whole family's verbose dump)."""
-        blocks = None
-        if bulk:
-            try:
-                blocks = parse_peer_verbose_all(self.display(display_peer_verbose(af, vrf)))
-            except VrpCommandError:
-                blocks = None
-        if blocks is not None:
-            # "vpnv4 all peer verbose" may also print VPN-instance peers under a VPN-Instance heading
-            wanted = [b for b in blocks if af != "vpnv4" or b["vpn_instance"] is None]
-            found = {b["address"]: b for b in wanted if b["address"] in addresses}
-            if found or not addresses:
-                return found
-        found = {}
-        for address in addresses:
-            block = parse_peer_verbose(self.display(display_peer_verbose(af, vrf, address)))
-            if block is not None:
-                found[address] = block
-        return found
+
+def read_peer_table(cli, address_family: str, vpn_instance: Optional[str] = None) -> Dict[str, dict]:
+    """Brief table of one family -> ``{address: row}`` (VPN-instance sections of the vpnv4 table, and other
+    instances, left out). ``cli``: anything with ``display(cmd) -> str`` (a VrpCli, a BgpReader)."""
+    brief = parse_peer_brief(cli.display(display_peer_brief(address_family, vpn_instance)))
+    rows = {}
+    for row in brief["peers"]:
+        if row["vpn_instance"] not in ((None, vpn_instance) if address_family == "vpn-instance" else (None,)):
+            continue
+        rows[row["address"]] = row
+    return rows
+
+
+def read_session_states(cli, families: List[str], vrf: Optional[str]) -> Dict[tuple, dict]:
+    """One brief table per family -> ``{(vpn_instance, address): row}`` (the first family showing a session wins)."""
+    rows = {}
+    for af in families:
+        view_vrf = vrf if af == "vpn-instance" else None
+        for address, row in read_peer_table(cli, af, view_vrf).items():
+            rows.setdefault((view_vrf, address), row)
+    return rows
+
+
+def read_peer_verbose(cli, address_family: str, vpn_instance: Optional[str], addresses,
+                      per_peer_max: int = PER_PEER_VERBOSE_MAX) -> Dict[str, dict]:
+    """Verbose blocks of ``addresses`` -> ``{address: block}``: per-peer displays for at most ``per_peer_max``
+    peers (0: always the bulk form), else the family's one bulk display; per-peer again when the router refuses
+    the bulk form or it shows none of them."""
+    addresses = list(addresses)
+    if len(addresses) > per_peer_max:
+        try:
+            blocks = parse_peer_verbose_all(cli.display(display_peer_verbose(address_family, vpn_instance)))
+        except VrpCommandError:
+            blocks = []
+        # "vpnv4 all peer verbose" may also print VPN-instance peers under their own heading
+        found = {b["address"]: b for b in blocks
+                 if b["address"] in addresses and (address_family != "vpnv4" or b["vpn_instance"] is None)}
+        if found or not addresses:
+            return found
+    found = {}
+    for address in addresses:
+        block = parse_peer_verbose(cli.display(display_peer_verbose(address_family, vpn_instance, address)))
+        if block is not None:
+            found[address] = block
+    return found
+
+
+def read_facts(cli, families, vpn_instance: Optional[str] = None, verbose: bool = True) -> Tuple[dict, dict, list]:
+    """``gather_bgp_facts`` for ``families`` through one ``BgpReader`` (``cli`` may already be one, shared by
+    several reads). Returns ``(facts, parsed configuration, displays sent)``."""
+    reader = cli if isinstance(cli, BgpReader) else BgpReader(cli)
+    facts = gather_bgp_facts(reader, subset=list(families),
+                             vpn_instances=[vpn_instance] if vpn_instance else None, verbose=verbose)
+    return facts, reader.config(), reader.commands
 
 
 def _peer_fact(row, af, vrf, setting, block, local_as):
@@ -168,8 +223,9 @@ def _groups_facts(cfg, settings, families, vrfs):
     return out
 
 
-def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True, verbose_peers=None):
-    """Gather BGP facts through ``cli`` (anything with ``display(cmd) -> str``, i.e. a VrpCli).
+def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances: Optional[List[str]] = None, verbose: bool = True,
+                     verbose_peers=None) -> dict:
+    """Gather BGP facts through ``cli`` (a VrpCli, or the BgpReader of a read it is part of).
 
     ``subset``: any of ipv4, ipv6, vpnv4, vpn-instance, groups, all (the ``gather_subset`` argument).
     ``vpn_instances``: limit the vpn-instance peers and groups to these instances.
@@ -177,8 +233,9 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True
     (negotiated stays False for non-Established peers or local ``undo``), ``up_count``,
     ``prefixes_advertised`` and the refresh counters are None.
     ``verbose_peers``: a collection of peer addresses; when given it replaces ``verbose``: verbose
-    blocks are read only for those of them that are Established (per peer ``display bgp ... peer ADDR verbose`` when at most
-    ``PER_PEER_VERBOSE_MAX`` of them are in a family, else the bulk form), none when it is empty.
+    blocks are read only for those of them that are Established (per peer ``display bgp ... peer ADDR
+    verbose`` when at most ``PER_PEER_VERBOSE_MAX`` of them are in a family, else the bulk form), none
+    when it is empty.
     Config modules use it to learn negotiated route-refresh of just the peers they target.
 
     Returns ``{local_as, router_id, peers, groups}`` (docs/internals.md "Facts shape"). Addresses
@@ -188,8 +245,8 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True
     families, group_families = _normalise_subset(subset)
     if vpn_instances is not None:
         vpn_instances = [validate_vpn_instance(v, "vpn_instances") for v in vpn_instances]
-    reader = _Reader(cli)
-    cfg = parse_bgp_config(reader.display(DISPLAY_BGP_CONFIG))
+    reader = cli if isinstance(cli, BgpReader) else BgpReader(cli)
+    cfg = reader.config()
     facts = {"local_as": cfg["local_as"], "router_id": cfg["router_id"], "peers": [], "groups": []}
     if cfg["local_as"] is None:
         return facts  # BGP not configured: nothing else to read
@@ -230,9 +287,9 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True
             # only an Established session has an OPEN to read the peer's capabilities from
             addresses = [r["address"] for r in rows if r["address"] in wanted_verbose and r["state"] == ESTABLISHED]
             if addresses:
-                blocks = reader.verbose_blocks(af, vrf, addresses, bulk=len(addresses) > PER_PEER_VERBOSE_MAX)
+                blocks = read_peer_verbose(reader, af, vrf, addresses)
         elif verbose and rows:
-            blocks = reader.verbose_blocks(af, vrf, [r["address"] for r in rows])
+            blocks = read_peer_verbose(reader, af, vrf, [r["address"] for r in rows], per_peer_max=0)
         for row in rows:
             setting = by_key.get((af, vrf, row["address"]))
             facts["peers"].append(_peer_fact(row, af, vrf, setting, blocks.get(row["address"]),
@@ -244,13 +301,7 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances=None, verbose=True
     return facts
 
 
-def gather_bgp_facts_with_commands(cli, **kwargs):
+def gather_bgp_facts_with_commands(cli, **kwargs) -> Tuple[dict, List[str]]:
     """Like gather_bgp_facts but also returns the display commands sent (for module results/tests)."""
-    commands = []
-
-    class _Recorder:
-        def display(self, command):
-            commands.append(command)
-            return cli.display(command)
-
-    return gather_bgp_facts(_Recorder(), **kwargs), commands
+    reader = BgpReader(cli)
+    return gather_bgp_facts(reader, **kwargs), reader.commands

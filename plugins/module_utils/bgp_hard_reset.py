@@ -12,17 +12,19 @@
   4. wait (``wait_for_sessions``): brief displays about once a second until every session that was
      Established is Established again with a restarted Up/Down time, or ``wait_timeout``.
 
-Reading, selection and sending are shared with the soft reset (``bgp_operations.py``).
+Selection and sending are shared with the soft reset (``bgp_operations.py``), reading with every BGP module
+(``bgp_facts.py``).
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import time
+from typing import Optional
 
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import read_facts, read_session_states
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import (
     PUBLIC_FAMILIES,
-    OperationFailed,
     _dedupe,
     _family_peers,
     _key,
@@ -32,10 +34,9 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import (
     _select,
     _where,
     check_release,
-    read_facts,
-    read_peer_table,
     send_operational,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import ESTABLISHED
 from ansible_collections.netops.vrp.plugins.module_utils.scope import render_reset, scopes_from_params
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpError
@@ -57,7 +58,7 @@ def _reset_families(scope):
     return list(PUBLIC_FAMILIES)
 
 
-def select_reset_peers(facts, cfg, scope, slow_peer=False):
+def select_reset_peers(facts: dict, cfg: dict, scope, slow_peer: bool = False) -> tuple:
     """-> ``(selected, affected)`` facts entries for one ``reset bgp`` command.
 
     ``selected``: what the selector picks. Public forms without an address-family keyword
@@ -88,7 +89,7 @@ def select_reset_peers(facts, cfg, scope, slow_peer=False):
     return selected, _dedupe(affected)
 
 
-def plan_reset(facts, cfg, scopes, slow_peer=False):
+def plan_reset(facts: dict, cfg: dict, scopes: list, slow_peer: bool = False) -> dict:
     """-> ``{"commands": [...], "peers": [entry...]}`` (entries: the sessions' facts before)."""
     commands, selected, affected = [], [], []
     for scope in scopes:
@@ -108,7 +109,7 @@ def plan_reset(facts, cfg, scopes, slow_peer=False):
     return {"commands": commands, "peers": entries}
 
 
-def classify_session(before_uptime, row, since_reset):
+def classify_session(before_uptime: Optional[float], row: Optional[dict], since_reset: float) -> str:
     """One session at one poll after the reset: ``recovered`` | ``not_reset`` | ``down``.
 
     recovered: Established with an Up/Down time no older than the reset (restarted).
@@ -129,8 +130,9 @@ def classify_session(before_uptime, row, since_reset):
     return "not_reset"
 
 
-def wait_for_sessions(poll, sessions, started, timeout, clock=time.monotonic, sleep=time.sleep,
-                      first=RESET_FIRST_POLL, interval=RESET_POLL_INTERVAL, grace=NOT_RESET_GRACE):
+def wait_for_sessions(poll, sessions: dict, started: float, timeout: float, clock=time.monotonic, sleep=time.sleep,
+                      first: float = RESET_FIRST_POLL, interval: float = RESET_POLL_INTERVAL,
+                      grace: float = NOT_RESET_GRACE) -> tuple:
     """Poll until every required session is Established again (or proven not reset), or ``timeout``.
 
     ``poll()`` -> ``{session_key: brief row}``; ``sessions``: ``{session_key: {"uptime_before": s,
@@ -180,7 +182,8 @@ def wait_for_sessions(poll, sessions, started, timeout, clock=time.monotonic, sl
     return status, polls
 
 
-def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep, release=None):
+def run_reset(cli, params: dict, check_mode: bool = False, clock=time.monotonic, sleep=time.sleep,
+              release=None) -> dict:
     """bgp_reset: (release check) -> facts -> plan -> (check mode: stop) -> reset -> wait. Returns the result."""
     slow_peer = bool(params.get("slow_peer"))
     scopes = scopes_from_params(params, "reset")
@@ -204,23 +207,16 @@ def run_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sl
         # slow-peer clears a marking and drops no session: nothing to wait for
         return result
 
-    families = {}
-    sessions = {}
+    families, sessions = [], {}
     for entry in plan["peers"]:
         key = (entry["vpn_instance"], entry["address"])
-        info = sessions.setdefault(key, {"uptime_before": entry["uptime_before"], "required": False,
-                                         "family": entry["address_family"]})
+        if key not in sessions and entry["address_family"] not in families:
+            families.append(entry["address_family"])   # a session's first family (facts order) shows it
+        info = sessions.setdefault(key, {"uptime_before": entry["uptime_before"], "required": False})
         info["required"] = info["required"] or entry["state_before"] == ESTABLISHED
-        families.setdefault((info["family"], entry["vpn_instance"]), set()).add(key)
 
     def poll():
-        rows = {}
-        for (af, vrf), keys in families.items():
-            table = read_peer_table(cli, af, vrf)
-            for key in keys:
-                if key[1] in table:
-                    rows[key] = table[key[1]]
-        return rows
+        return read_session_states(cli, families, scope0.vpn_instance)
 
     try:
         status, _polls = wait_for_sessions(poll, sessions, started, params.get("wait_timeout", 180), clock, sleep)

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """BGP soft reset (``refresh bgp``): plan, send, verify; the helpers the hard reset shares.
 
-Both soft and hard reset (``bgp_hard_reset.py``) follow the operational-module shape (render the command from the params, pre-check, run it,
-read the answer back, decide pass or fail):
+Both soft and hard reset (``bgp_hard_reset.py``) follow the operational-module shape (render the command from
+the params, pre-check, run it, read the answer back, decide pass or fail):
 
 ``run_soft_reset(cli, params, check_mode)``
   1. one facts read (``gather_bgp_facts`` for the scope's family, verbose);
@@ -19,11 +19,11 @@ read the answer back, decide pass or fail):
      reads at least ``SETTLE_MIN_INTERVAL`` apart agree (``settle_counts``, bounded by
      ``verify_timeout``); ``check_soft_reset`` decides per peer.
 
-``run_reset`` (hard reset) lives in ``bgp_hard_reset.py`` and shares the reading, selection and sending
-helpers of this module.
+``run_reset`` (hard reset) lives in ``bgp_hard_reset.py`` and shares the selection and sending helpers of
+this module; both read the router through ``bgp_facts.py`` (``BgpReader``, ``read_peer_table``, ...).
 
-Failures that must keep the partial result (commands sent, per-peer data) raise ``OperationFailed``;
-the action plugin turns it into ``failed: true`` with that result. Any ``VrpError`` (refusal, timeout,
+Failures that must keep the partial result (commands sent, per-peer data) raise ``OperationFailed``
+(``cli.py``); the action base turns it into ``failed: true`` with that result. Any ``VrpError`` (refusal, timeout,
 dropped session) once the sending has started becomes one: ``commands`` = the refresh/reset lines
 that reached the router, ``commands_not_sent`` = the rest, ``changed`` = whether any reached it.
 """
@@ -33,30 +33,23 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
-from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
-    ESTABLISHED,
-    parse_bgp_config,
-    parse_peer_brief,
-    parse_peer_verbose,
-    parse_peer_verbose_all,
+from typing import Dict, List, Optional
+
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
+    BgpReader,
+    read_facts,
+    read_peer_table,
+    read_peer_verbose,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import ESTABLISHED
 from ansible_collections.netops.vrp.plugins.module_utils.policy_effect import verify_policy_effect
 from ansible_collections.netops.vrp.plugins.module_utils.release import ReleaseError, check_forms, form_of
-from ansible_collections.netops.vrp.plugins.module_utils.scope import (
-    DISPLAY_BGP_CONFIG,
-    display_peer_brief,
-    display_peer_verbose,
-    render_refresh,
-    scopes_from_params,
-)
+from ansible_collections.netops.vrp.plugins.module_utils.scope import render_refresh, scopes_from_params
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import same_as_number
 
 PUBLIC_FAMILIES = ("ipv4", "ipv6", "vpnv4")
-# Targets up to this many peers per family are read back with per-peer verbose displays; more use
-# the one bulk display of the family (bounded transfer vs. round trips).
-PER_PEER_VERBOSE_MAX = 3
 # A ROUTE-REFRESH makes the peer re-send its routes asynchronously (and a keep-all-routes re-evaluation
 # also runs in the background): the first read after ``refresh bgp`` often still shows the old count,
 # i.e. the count from before looks "unchanged" only because nothing has arrived yet. Counts are therefore
@@ -72,86 +65,7 @@ HINT_NEITHER = ("enable route-refresh on both sides (netops.vrp.bgp_route_refres
                 "(netops.vrp.bgp_reset, interrupts traffic)")
 
 
-class OperationFailed(Exception):
-    """A step failed; ``result`` holds what to report (commands sent so far, per-peer data)."""
-
-    def __init__(self, step, message, result=None):
-        super(OperationFailed, self).__init__("%s: %s" % (step, message))
-        self.step = step
-        self.message = message
-        self.result = result or {}
-
-
-# --- reading the router ------------------------------------------------------------------------------
-
-class _RecordingCli:
-    """One read of the router: passes each ``display`` to the VrpCli once and keeps its output, so a
-    display asked for again within the read is not sent twice (the facts read's configuration, parsed
-    again here for known groups / VPN instances; the same family's table for two soft reset targets)."""
-
-    def __init__(self, cli):
-        self.cli = cli
-        self.outputs = {}
-        self.commands = []
-
-    def display(self, command):
-        if command not in self.outputs:
-            self.outputs[command] = self.cli.display(command)
-            self.commands.append(command)
-        return self.outputs[command]
-
-
-def read_facts(cli, families, vpn_instance=None, verbose=True):
-    """``gather_bgp_facts`` for ``families`` (+ the parsed configuration it read).
-
-    Returns ``(facts, cfg, commands)``.
-    """
-    recorder = _RecordingCli(cli)
-    facts = gather_bgp_facts(recorder, subset=list(families),
-                             vpn_instances=[vpn_instance] if vpn_instance else None, verbose=verbose)
-    cfg = parse_bgp_config(recorder.outputs.get(DISPLAY_BGP_CONFIG, ""))
-    return facts, cfg, recorder.commands
-
-
-def read_peer_table(cli, address_family, vpn_instance=None):
-    """Brief table of one family -> ``{address: row}`` (VPN-instance sections of the vpnv4 table,
-    and other instances, left out)."""
-    brief = parse_peer_brief(cli.display(display_peer_brief(address_family, vpn_instance)))
-    rows = {}
-    for row in brief["peers"]:
-        if address_family == "vpn-instance":
-            if row["vpn_instance"] not in (None, vpn_instance):
-                continue
-        elif row["vpn_instance"] is not None:
-            continue
-        rows[row["address"]] = row
-    return rows
-
-
-def read_peer_verbose(cli, address_family, vpn_instance, addresses):
-    """Verbose blocks of ``addresses`` -> ``{address: block}``: per-peer displays for a few peers, else
-    the family's bulk display (per-peer again if the router refuses the bulk form)."""
-    addresses = list(addresses)
-    blocks = None
-    if len(addresses) > PER_PEER_VERBOSE_MAX:
-        try:
-            parsed = parse_peer_verbose_all(cli.display(display_peer_verbose(address_family, vpn_instance)))
-        except VrpCommandError:
-            parsed = None
-        if parsed is not None:
-            # "vpnv4 all peer verbose" may also print VPN-instance peers under their own heading
-            blocks = {b["address"]: b for b in parsed
-                      if b["address"] in addresses and (address_family != "vpnv4" or b["vpn_instance"] is None)}
-    if blocks is None:
-        blocks = {}
-        for address in addresses:
-            block = parse_peer_verbose(cli.display(display_peer_verbose(address_family, vpn_instance, address)))
-            if block is not None:
-                blocks[address] = block
-    return blocks
-
-
-def session_snapshot(row=None, block=None):
+def session_snapshot(row: Optional[dict] = None, block: Optional[dict] = None) -> dict:
     """One peer's state from a brief row and/or a verbose block (same keys as the facts shape).
 
     The brief table is preferred for state, uptime and ``prefixes_received`` (its PrefRcv column is
@@ -250,7 +164,7 @@ def _dedupe(peers):
 
 # --- soft reset ------------------------------------------------------------------------------------------
 
-def soft_reset_path(peer, direction):
+def soft_reset_path(peer: dict, direction: str) -> Optional[str]:
     """How ``refresh bgp ... direction`` reaches ``peer``, or None when an import refresh cannot.
 
     export: always (the router re-sends its own Adj-RIB-Out; needs no capability).
@@ -280,7 +194,7 @@ def _soft_entry(peer, path, direction):
     }
 
 
-def plan_soft_reset(facts, cfg, scopes, direction):
+def plan_soft_reset(facts: dict, cfg: dict, scopes: list, direction: str) -> dict:
     """-> ``{"commands": [...], "peers": [entry...], "reach": [peers each command reaches]}``;
     OperationFailed naming the peers that block it.
 
@@ -310,7 +224,7 @@ def plan_soft_reset(facts, cfg, scopes, direction):
     return plan
 
 
-def batch_commands(commands, reach, batch_size=None):
+def batch_commands(commands: List[str], reach: List[int], batch_size: Optional[int] = None) -> List[List[str]]:
     """Split ``commands`` into batches reaching at most ``batch_size`` peers each (``reach[i]``: peers
     reached by ``commands[i]``), order kept. A command reaching more peers than that (a group, a
     selector) is a batch of its own; no ``batch_size``: one batch."""
@@ -328,7 +242,8 @@ def batch_commands(commands, reach, batch_size=None):
     return batches
 
 
-def read_soft_reset_state(cli, address_family, vpn_instance, addresses, brief=True, verbose=True):
+def read_soft_reset_state(cli, address_family: str, vpn_instance: Optional[str], addresses: List[str],
+                          brief: bool = True, verbose: bool = True) -> Dict[str, dict]:
     """The targeted sessions now -> ``{address: snapshot}`` (only the displays asked for)."""
     rows = read_peer_table(cli, address_family, vpn_instance) if brief else {}
     blocks = read_peer_verbose(cli, address_family, vpn_instance, addresses) if verbose else {}
@@ -336,12 +251,8 @@ def read_soft_reset_state(cli, address_family, vpn_instance, addresses, brief=Tr
             if a in rows or a in blocks}
 
 
-def _counts(snapshots, count_key):
-    return {a: s.get(count_key) for a, s in snapshots.items()}
-
-
-def settle_counts(read_counts, first, clock=time.monotonic, sleep=time.sleep, timeout=30.0,
-                  intervals=SETTLE_INTERVALS, min_interval=SETTLE_MIN_INTERVAL):
+def settle_counts(read_counts, first: dict, clock=time.monotonic, sleep=time.sleep, timeout: float = 30.0,
+                  intervals=SETTLE_INTERVALS, min_interval: float = SETTLE_MIN_INTERVAL) -> tuple:
     """Re-read prefix counts until two consecutive reads at least ``min_interval`` apart agree.
 
     ``first``: counts of the first read after the command (taken just before this call). It is never
@@ -372,7 +283,7 @@ def settle_counts(read_counts, first, clock=time.monotonic, sleep=time.sleep, ti
         current, current_at = latest, latest_at
 
 
-def check_soft_reset(entry, after, direction):
+def check_soft_reset(entry: dict, after: Optional[dict], direction: str) -> List[str]:
     """Problems of one peer after the refresh (empty list = verified).
 
     The session must still be Established without a reset (uptime not gone back, Up count the same);
@@ -399,40 +310,36 @@ def check_soft_reset(entry, after, direction):
     return problems
 
 
-def verify_soft_reset(cli, jobs, timeout, clock=time.monotonic, sleep=time.sleep):
+def verify_soft_reset(cli, jobs: list, timeout: float, clock=time.monotonic, sleep=time.sleep) -> List[str]:
     """Read the targeted sessions after the refresh, wait for counts to settle, check each peer.
 
     ``jobs``: ``[(plan, scope0, direction)]``, one per target; their counts settle together (one
     settle for all targets, not one per target). Fills the ``*_after`` fields, ``verified`` and
     ``problems`` of each entry in each ``plan["peers"]``; returns the list of warnings.
     """
-    targets = []
-    for plan, scope0, direction in jobs:
-        af, vrf = scope0.address_family, scope0.vpn_instance
-        addresses = [e["address"] for e in plan["peers"]]
-        count_key = "prefixes_advertised" if direction == "export" else "prefixes_received"
-        targets.append((plan, af, vrf, addresses, direction, count_key))
-    # each round of reads sends a display once, also when several targets of one family need it
-    first_read = _RecordingCli(cli)
-    afters = [read_soft_reset_state(first_read, af, vrf, addresses) for _p, af, vrf, addresses, _d, _k in targets]
+    targets = [(plan, scope0.address_family, scope0.vpn_instance, [e["address"] for e in plan["peers"]], direction,
+                "prefixes_advertised" if direction == "export" else "prefixes_received")
+               for plan, scope0, direction in jobs]
+
+    def read_round(first=False):
+        # one reader per round: a display goes out once, also when several targets of one family need it; after
+        # the first round only the display that carries each target's count: brief table (import), verbose (export)
+        reader, snaps, counts = BgpReader(cli), [], {}
+        for index, (_plan, af, vrf, addresses, direction, count_key) in enumerate(targets):
+            snaps.append(read_soft_reset_state(reader, af, vrf, addresses, brief=first or direction != "export",
+                                               verbose=first or direction == "export"))
+            counts.update({(index, address): snap.get(count_key) for address, snap in snaps[-1].items()})
+        return snaps, counts
+
+    afters, first = read_round(first=True)
     latest = [{} for _t in targets]
 
-    def keyed(index, snap, count_key):
-        return {(index, address): count for address, count in _counts(snap, count_key).items()}
-
     def read_counts():
-        # only the display that carries each target's count: the brief table (import) or verbose (export)
-        counts, round_read = {}, _RecordingCli(cli)
-        for index, (_plan, af, vrf, addresses, direction, count_key) in enumerate(targets):
-            snap = read_soft_reset_state(round_read, af, vrf, addresses, brief=direction != "export",
-                                         verbose=direction == "export")
+        snaps, counts = read_round()
+        for index, snap in enumerate(snaps):
             latest[index].update(snap)
-            counts.update(keyed(index, snap, count_key))
         return counts
 
-    first = {}
-    for index, target in enumerate(targets):
-        first.update(keyed(index, afters[index], target[5]))
     counts, settled, _reads = settle_counts(read_counts, first, clock, sleep, timeout)
     warnings = []
     if not settled:
@@ -466,7 +373,8 @@ def _reached_router(cli, mark, command):
     return command in sent[mark:]
 
 
-def send_operational(cli, commands, step, result, pauses=None, sleep=time.sleep):
+def send_operational(cli, commands: List[str], step: str, result: dict, pauses: Optional[dict] = None,
+                     sleep=time.sleep) -> List[str]:
     """Send each ``refresh bgp`` / ``reset bgp`` line through ``cli.operational``; returns them.
 
     ``pauses``: ``{index: seconds}`` to sleep before sending ``commands[index]`` (batch throttling).
@@ -510,14 +418,14 @@ def _read_back_failed(step, sent, exc, result):
                            dict(result, commands=list(sent), commands_not_sent=[], changed=True))
 
 
-def soft_reset_targets(params):
+def soft_reset_targets(params: dict) -> list:
     """``[(scopes, direction)]``: one per item of ``targets``, else one from the top-level options."""
     if params.get("targets"):
         return [(scopes_from_params(target, "refresh"), target["direction"]) for target in params["targets"]]
     return [(scopes_from_params(params, "refresh"), params["direction"])]
 
 
-def check_release(release, operation, scopes, slow_peer=False):
+def check_release(release, operation: str, scopes: list, slow_peer: bool = False) -> None:
     """Refuse (OperationFailed, nothing sent) a form ``release`` (module_utils/release.py) lacks."""
     try:
         check_forms(release, [form_of(operation, s.address_family, slow_peer) for s in scopes])
@@ -525,7 +433,8 @@ def check_release(release, operation, scopes, slow_peer=False):
         raise OperationFailed("pre-check", str(exc), {"commands": [], "peers": []})
 
 
-def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=time.sleep, release=None):
+def run_soft_reset(cli, params: dict, check_mode: bool = False, clock=time.monotonic, sleep=time.sleep,
+                   release=None) -> dict:
     """bgp_soft_reset: per target facts -> plan; (check mode: stop) -> refresh -> verify all targets at once.
 
     Every target is planned before anything is sent, so a target that cannot be soft reset stops the
@@ -539,7 +448,7 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
     read = {}   # (family, VPN instance) -> (facts, cfg): targets in the same family share one read
     # nothing is sent while planning, so a display another family's read needs too (the configuration)
     # goes out once
-    planning = _RecordingCli(cli)
+    planning = BgpReader(cli)
     for scopes, direction in soft_reset_targets(params):
         scope0 = scopes[0]
         where = (scope0.address_family, scope0.vpn_instance)
@@ -583,7 +492,7 @@ def run_soft_reset(cli, params, check_mode=False, clock=time.monotonic, sleep=ti
     return result
 
 
-def policy_effect_open(entry):
+def policy_effect_open(entry: dict) -> bool:
     """Whether the vendor text leaves the refresh's effect open, so the policy check runs (policy_effect.py):
     keep-all-routes (R6) and export without route-refresh (seed 001). Else marked ``not_checked``."""
     if entry["path"] == "keep-all-routes" or (entry["path"] == "export" and not entry["route_refresh_negotiated"]):
@@ -594,10 +503,3 @@ def policy_effect_open(entry):
         "check runs where the vendor text leaves the effect open (keep-all-routes, export without route-refresh)")}
     return False
 
-
-def failure_result(host, exc):
-    """OperationFailed -> the failed task result (``msg`` = ``"<host>: <step>: <message>"``)."""
-    result = dict(exc.result)
-    result.update(failed=True, step=exc.step, msg="%s: %s: %s" % (host, exc.step, exc.message))
-    result.setdefault("commands", [])
-    return result

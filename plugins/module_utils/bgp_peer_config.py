@@ -14,9 +14,9 @@ Procedure (``apply_peer_config``), displays kept few because this runs on every 
    whose negotiated route-refresh decides a keep-all-routes reset (``verbose_peers``).
    ``predict_session_resets`` lists the Established sessions that would be re-established.
 3. Predicted resets without ``allow_session_reset`` -> refused (only displays were sent).
-4. ``display configuration trial status`` (a plain commit would confirm someone else's trial).
-5. Check mode stops here with the exact commands. Otherwise configure + commit (``commit.apply_config``:
-   any error discards the candidate) and read the brief table again (``observe_session_resets``) so
+4. ``commit.guarded_commit``: ``display configuration trial status`` (a pending trial refuses: a plain commit
+   would confirm someone else's trial); check mode stops here with the exact commands; otherwise configure +
+   commit (any error discards the candidate). Then read the brief table again (``observe_session_resets``) so
    ``sessions_reset`` reports the resets that really happened, next to ``sessions_reset_predicted``.
    If that read fails after the commit (timeout, dropped session), the task still reports
    ``changed: true`` with ``sessions_reset`` = the prediction and a warning (``commit.after_commit``).
@@ -39,30 +39,24 @@ __metaclass__ = type
 
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
-from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
-from ansible_collections.netops.vrp.plugins.module_utils.cli import render_commit
-from ansible_collections.netops.vrp.plugins.module_utils.commit import (
-    after_commit,
-    apply_config,
-    trial_pending_message,
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
+    BgpReader,
+    gather_bgp_facts,
+    read_session_states,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
-    ESTABLISHED,
-    effective_peer_settings,
-    parse_bgp_config,
-    parse_peer_brief,
-)
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import _where
+from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed, render_commit
+from ansible_collections.netops.vrp.plugins.module_utils.commit import after_commit, commit_options, guarded_commit
+from ansible_collections.netops.vrp.plugins.module_utils.config import render_block
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import ESTABLISHED, effective_peer_settings
 from ansible_collections.netops.vrp.plugins.module_utils.scope import (
-    DISPLAY_BGP_CONFIG,
-    display_peer_brief,
     keep_all_routes_view_path,
     render_keep_all_routes,
     render_route_refresh,
     route_refresh_view_path,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import validate_scope
 
 ROUTE_REFRESH = "route_refresh"
@@ -79,13 +73,6 @@ REASON_UNPREDICTED = "observed after the commit, not predicted (may be unrelated
 # tear the session down a moment after the commit; UNVERIFIED how long real VRP takes).
 OBSERVE_TIMEOUT = 3.0
 OBSERVE_INTERVAL = 1.0
-
-
-class PeerConfigError(VrpError):
-    """A target the router does not have, or a wanted state this module cannot reach; nothing was sent."""
-
-    def __init__(self, host, message):
-        super(PeerConfigError, self).__init__(host, "pre-check", message)
 
 
 @dataclass
@@ -126,32 +113,11 @@ class PeerConfigPlan:
 
 
 def _view_text(path, targets, own):
-    lines = [" " * depth + line for depth, line in enumerate(path)]
-    lines += [" " * len(path) + own[t] for t in targets if own.get(t)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(render_block(path, [own[t] for t in targets if own.get(t)])) + "\n"
 
 
 def _first(*values):
     return next((value for value in values if value is not None), None)
-
-
-class _ConfigCache:
-    """``display()`` that serves the BGP configuration display from the copy already read, so
-    ``gather_bgp_facts`` does not send it a second time."""
-
-    def __init__(self, cli):
-        self.cli = cli
-        self.config_text = None
-        self.sent = []
-
-    def display(self, command):
-        if command == DISPLAY_BGP_CONFIG and self.config_text is not None:
-            return self.config_text
-        self.sent.append(command)
-        output = self.cli.display(command)
-        if command == DISPLAY_BGP_CONFIG:
-            self.config_text = output
-        return output
 
 
 # --- targets ---------------------------------------------------------------------------------------
@@ -188,21 +154,22 @@ class _Config:
         return sorted(afs, key=lambda af: af != self.af)
 
 
-def _where(af, vrf):
-    return "VPN instance %s" % vrf if af == "vpn-instance" else "address family %s" % af
+def _unreachable(host, message):
+    """A target the router does not have, or a wanted state this module cannot reach; nothing was sent."""
+    return OperationFailed("pre-check", message, host=host)
 
 
-def check_targets(cfg, norm, host):
+def check_targets(cfg: dict, norm: dict, host: str) -> "_Config":
     """Every targeted VPN instance / family / peer / group must exist; one error naming all missing."""
     af, vrf = norm["address_family"], norm["vpn_instance"]
     if cfg["local_as"] is None:
-        raise PeerConfigError(host, "BGP is not configured on %s (no bgp block); nothing was sent" % host)
+        raise _unreachable(host, "BGP is not configured on %s (no bgp block); nothing was sent" % host)
     if af == "vpn-instance" and vrf not in cfg["vpn_instances"]:
-        raise PeerConfigError(host, "VPN instance %s has no BGP view (ipv4-family vpn-instance %s) on %s; "
-                                    "nothing was sent" % (vrf, vrf, host))
+        raise _unreachable(host, "VPN instance %s has no BGP view (ipv4-family vpn-instance %s) on %s; "
+                                 "nothing was sent" % (vrf, vrf, host))
     if af not in cfg["families"]:
-        raise PeerConfigError(host, "address family %s is not configured in bgp %s on %s; nothing was sent"
-                              % (af, cfg["local_as"], host))
+        raise _unreachable(host, "address family %s is not configured in bgp %s on %s; nothing was sent"
+                           % (af, cfg["local_as"], host))
     view = _Config(cfg, af, vrf)
     problems = []
     for address in norm["peers"] or []:
@@ -215,8 +182,8 @@ def check_targets(cfg, norm, host):
         if view.group(name) is None:
             problems.append("group %s does not exist" % name)
     if problems:
-        raise PeerConfigError(host, "unknown targets in %s on %s: %s; nothing was sent"
-                              % (_where(af, vrf), host, "; ".join(problems)))
+        raise _unreachable(host, "unknown targets in %s on %s: %s; nothing was sent"
+                           % (_where(af, vrf), host, "; ".join(problems)))
     return view
 
 
@@ -253,7 +220,7 @@ def _start_plan(feature, view_path, cfg, params, host):
     return norm, view, state == "present", plan
 
 
-def plan_route_refresh(cfg, params, host="?"):
+def plan_route_refresh(cfg: dict, params: dict, host: str = "?") -> PeerConfigPlan:
     """``[undo] peer {ADDR|G} capability-advertise route-refresh`` in the BGP / VPN-instance view."""
     norm, view, want, plan = _start_plan(ROUTE_REFRESH, route_refresh_view_path, cfg, params, host)
     vrf = plan.vpn_instance
@@ -271,11 +238,11 @@ def plan_route_refresh(cfg, params, host="?"):
                 group = view.group(peer["group"])
                 own_after = None
                 if _route_refresh_of(view, peer, own=None) is not True:
-                    raise PeerConfigError(host, "peer %s would still get 'undo peer %s capability-advertise "
-                                                "route-refresh' from group %s (whether the peer's positive "
-                                                "form overrides a group's undo is not documented); target the "
-                                                "group (groups: [%s]) to enable route-refresh; nothing was sent"
-                                          % (address, group["name"], group["name"], group["name"]))
+                    raise _unreachable(host, "peer %s would still get 'undo peer %s capability-advertise "
+                                             "route-refresh' from group %s (whether the peer's positive "
+                                             "form overrides a group's undo is not documented); target the "
+                                             "group (groups: [%s]) to enable route-refresh; nothing was sent"
+                                       % (address, group["name"], group["name"], group["name"]))
             else:
                 own_after = False
             plan.lines.append(render_route_refresh(address, want))
@@ -289,11 +256,8 @@ def plan_route_refresh(cfg, params, host="?"):
         if before != want:
             own_after = None if want else False
             plan.lines.append(render_route_refresh(name, want))
-            for peer in view.session_members(name):
-                old = _route_refresh_of(view, peer)
-                new = _route_refresh_of(view, peer, group_value=own_after)
-                if old != new:
-                    plan.changes[(vrf, peer["address"])] = (old, new)
+            _followers_change(plan, [p["address"] for p in view.session_members(name)],
+                              lambda address, **value: _route_refresh_of(view, view.peer(address), **value), own_after)
         for peer in view.session_members(name):
             if peer["route_refresh"] is not None and peer["route_refresh"] != want:
                 plan.warnings.append(
@@ -302,6 +266,15 @@ def plan_route_refresh(cfg, params, host="?"):
         _record(plan, name, before, want, _route_refresh_line(name, group["route_refresh"]),
                 _route_refresh_line(name, own_after))
     return plan
+
+
+def _followers_change(plan, members, effective, group_value):
+    """Record the change of each member of a changed group that follows the group (``effective(address)``:
+    its value now, ``effective(address, group_value=...)``: with the group's value after the change)."""
+    for address in members:
+        old, new = effective(address), effective(address, group_value=group_value)
+        if old != new:
+            plan.changes[(plan.vpn_instance, address)] = (old, new)
 
 
 def _record(plan, target, before, after, own_before, own_after):
@@ -336,7 +309,7 @@ def _keep_all_routes_line(target, own):
     return render_keep_all_routes(target, True) if own else None
 
 
-def plan_keep_all_routes(cfg, params, host="?"):
+def plan_keep_all_routes(cfg: dict, params: dict, host: str = "?") -> PeerConfigPlan:
     """``[undo] peer {ADDR|G} keep-all-routes`` in the address family's view."""
     norm, view, want, plan = _start_plan(KEEP_ALL_ROUTES, keep_all_routes_view_path, cfg, params, host)
     af, vrf = plan.address_family, plan.vpn_instance
@@ -351,9 +324,9 @@ def plan_keep_all_routes(cfg, params, host="?"):
                 # only the peer's own line can be removed here; an inherited value stays
                 own_after = None
                 if not own or _keep_all_routes_of(view, address, own=None):
-                    raise PeerConfigError(host, "peer %s gets keep-all-routes from %s, not from its own line; "
-                                                "remove it there; nothing was sent"
-                                          % (address, _kar_source(view, address)))
+                    raise _unreachable(host, "peer %s gets keep-all-routes from %s, not from its own line; "
+                                             "remove it there; nothing was sent"
+                                       % (address, _kar_source(view, address)))
             plan.lines.append(render_keep_all_routes(address, want))
             plan.changes[(vrf, address)] = (before, want)
         _record(plan, address, before, want, _keep_all_routes_line(address, own),
@@ -365,11 +338,8 @@ def plan_keep_all_routes(cfg, params, host="?"):
         if before != want:
             own_after = True if want else None
             plan.lines.append(render_keep_all_routes(name, want))
-            for address in view.family_members(name):
-                old = _keep_all_routes_of(view, address)
-                new = _keep_all_routes_of(view, address, group_value=own_after)
-                if old != new:
-                    plan.changes[(vrf, address)] = (old, new)
+            _followers_change(plan, view.family_members(name),
+                              lambda address, **value: _keep_all_routes_of(view, address, **value), own_after)
         for address in view.family_members(name):
             peer_own = _own_keep_all_routes(view.peer(address), af)
             if not want and (peer_own or cfg["keep_all_routes"]):
@@ -392,7 +362,7 @@ def _kar_source(view, address):
 PLANNERS = {ROUTE_REFRESH: plan_route_refresh, KEEP_ALL_ROUTES: plan_keep_all_routes}
 
 
-def plan_peer_config(feature, cfg, params, host="?"):
+def plan_peer_config(feature: str, cfg: dict, params: dict, host: str = "?") -> PeerConfigPlan:
     if feature not in PLANNERS:
         raise ValueError("unknown peer setting %r (choose from %s)" % (feature, ", ".join(FEATURES)))
     return PLANNERS[feature](cfg, params, host=host)
@@ -400,7 +370,7 @@ def plan_peer_config(feature, cfg, params, host="?"):
 
 # --- sessions ----------------------------------------------------------------------------------------
 
-def state_families(plan, cfg):
+def state_families(plan: PeerConfigPlan, cfg: dict) -> List[str]:
     """Families whose brief table shows the state of each changed peer's session: the plan's family
     when the peer is enabled there, else the first family it is enabled in (same TCP session)."""
     view = _Config(cfg, plan.address_family, plan.vpn_instance)
@@ -412,7 +382,7 @@ def state_families(plan, cfg):
     return families
 
 
-def negotiation_needed(plan, cfg):
+def negotiation_needed(plan: PeerConfigPlan, cfg: dict) -> List[str]:
     """Peers whose negotiated route-refresh decides a keep-all-routes reset (off -> on, local RR on)."""
     if plan.feature != KEEP_ALL_ROUTES:
         return []
@@ -434,7 +404,7 @@ def _session_facts(facts, af):
     return out
 
 
-def predict_session_resets(plan, cfg, facts):
+def predict_session_resets(plan: PeerConfigPlan, cfg: dict, facts: dict) -> Tuple[list, List[str]]:
     """-> (sessions_reset, warnings). Only Established sessions reset (others have nothing to drop).
 
     route-refresh change: every Established session of each changed peer (all its families).
@@ -471,19 +441,6 @@ def predict_session_resets(plan, cfg, facts):
     return resets, warnings
 
 
-def read_session_states(cli, families, vrf):
-    """One brief table per family -> ``{(vpn_instance, address): row}`` (state, up_down, up_down_seconds)."""
-    rows = {}
-    for af in families:
-        brief = parse_peer_brief(cli.display(display_peer_brief(af, vrf if af == "vpn-instance" else None)))
-        for row in brief["peers"]:
-            row_vrf = vrf if af == "vpn-instance" else row["vpn_instance"]
-            if af == "vpnv4" and row["vpn_instance"] is not None:
-                continue
-            rows.setdefault((row_vrf, row["address"]), row)
-    return rows
-
-
 def _reset_evidence(fact, row):
     """Why a session Established before counts as reset now, or None (uptime is monotonic otherwise;
     the Up/Down column may only have minute resolution, so an equal value means no reset)."""
@@ -497,8 +454,9 @@ def _reset_evidence(fact, row):
     return None
 
 
-def observe_session_resets(cli, plan, cfg, facts, families, predicted, timeout=OBSERVE_TIMEOUT,
-                           interval=OBSERVE_INTERVAL, sleep=time.sleep, clock=time.monotonic):
+def observe_session_resets(cli, plan: PeerConfigPlan, cfg: dict, facts: dict, families: List[str], predicted: list,
+                           timeout: float = OBSERVE_TIMEOUT, interval: float = OBSERVE_INTERVAL, sleep=time.sleep,
+                           clock=time.monotonic) -> Tuple[list, List[str]]:
     """After the commit: which sessions Established before really went down or restarted.
 
     Reads the brief table(s) once; only while a predicted reset is not visible yet, again every
@@ -542,15 +500,15 @@ def _describe_sessions(entries):
                      for e in entries)
 
 
-def apply_peer_config(cli, feature, params, check_mode=False):
+def apply_peer_config(cli, feature: str, params: dict, check_mode: bool = False) -> dict:
     """Run the module procedure (see the module docstring) over ``cli``; returns the module result.
 
-    Raises VrpError (PeerConfigError for unknown targets / unreachable wanted state) before any
-    configuration command; a refused change is returned as ``failed`` with the predicted sessions.
+    Raises OperationFailed (step pre-check, nothing configured) for unknown targets, an unreachable wanted
+    state, and a change refused for the sessions it would reset (carrying the result with the prediction).
     """
     host = cli.host
-    reader = _ConfigCache(cli)
-    cfg = parse_bgp_config(reader.display(DISPLAY_BGP_CONFIG))
+    reader = BgpReader(cli)
+    cfg = reader.config()
     plan = plan_peer_config(feature, cfg, params, host=host)
     unchanged = plan.diff()["before"]
     # until the commands are sent (or would be, in check mode) "after" is "before"
@@ -571,33 +529,18 @@ def apply_peer_config(cli, feature, params, check_mode=False):
     result["sessions_reset_predicted"] = predicted
     result["sessions_reset"] = list(predicted)
     if predicted and not params.get("allow_session_reset"):
-        result.update(failed=True, step="pre-check",
-                      msg="%s: pre-check: the change would re-establish %d Established BGP session(s): %s; "
-                          "set allow_session_reset: true to allow it (nothing was configured)"
-                          % (host, len(predicted), _describe_sessions(predicted)))
-        return result
+        raise OperationFailed("pre-check", "the change would re-establish %d Established BGP session(s): %s; set "
+                              "allow_session_reset: true to allow it (nothing was configured)"
+                              % (len(predicted), _describe_sessions(predicted)), result, host=host)
 
-    state = cli.pending_state()
-    if state["trial_pending"]:
-        # a plain commit would silently confirm someone else's (or an earlier run's) trial
-        raise VrpCommandError(host, "pre-check", trial_pending_message(host))
-    commit = render_commit(params.get("commit_label"), params.get("commit_description"),
-                           params.get("commit_trial"))
-    result.update(changed=True, commands=plan.commands + [commit], after=plan.after, diff=plan.diff())
+    result.update(changed=True, commands=plan.commands + [render_commit(**commit_options(params))],
+                  after=plan.after, diff=plan.diff())
     if params.get("commit_trial") and predicted:
         result["warnings"].append("commit trial: if the trial is not confirmed, the rollback changes the setting "
                                   "back and re-establishes these sessions again")
-    if check_mode:
+    applied = guarded_commit(cli, plan, params, result["warnings"], check_mode, read_commit_id=False)
+    if applied is None:   # check mode
         return result
-
-    if state["candidate_pending"]:
-        cli.discard()   # never commit edits this task did not make
-        result["warnings"].append("an uncommitted candidate was pending in the session to %s; it was discarded "
-                                  "before configuring" % host)
-    applied = apply_config(cli, plan, label=params.get("commit_label"),
-                           description=params.get("commit_description"), trial=params.get("commit_trial"),
-                           read_commit_id=False)
-    result["warnings"] += applied["warnings"]
     if not applied["changed"]:
         result.update(changed=False, after=dict(plan.before), sessions_reset=[],
                       diff={"before": unchanged, "after": unchanged})

@@ -21,11 +21,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from typing import Optional
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import strip_display_timestamp
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     ERROR_PATTERN,
     VrpCommandError,
+    VrpError,
     error_line,
     parse_prompt,
 )
@@ -36,7 +38,6 @@ _WHITESPACE_RE = re.compile(r"\s")
 # display configuration trial status [NE40E-CR DisplayTrialState(CFGOM); CE-CR display_configuration_trial_status.md]
 _TRIAL_STATUS_RE = re.compile(r"^\s*Trial status\s*:\s*(\S+)\s*$", re.M | re.I)
 _TRIAL_LEFT_RE = re.compile(r"^\s*Trial time left \(sec\)\s*:\s*(\d+)\s*$", re.M | re.I)
-_UNCOMMITTED = "Uncommitted configurations found"
 _MAX_QUESTIONS = 5
 TRIAL_STATUS_DISPLAY = "display configuration trial status"
 
@@ -58,7 +59,7 @@ def parse_trial_status(output):
     return {"status": status, "seconds_left": int(left.group(1)) if left else None, "pending": status != "INACTIVE"}
 
 
-def render_commit(label=None, description=None, trial=None):
+def render_commit(label: Optional[str] = None, description: Optional[str] = None, trial=None) -> str:
     """The one rendering of ``commit [ trial [ <time> ] [ label <label> ] ] [ description <description> ]``
     [NE40E-CR Commit(CFGOM)]; ``trial``: seconds, or True for the device default. Values are validated by
     validate.py (argspec) before they get here."""
@@ -74,7 +75,7 @@ def render_commit(label=None, description=None, trial=None):
     return command
 
 
-def check_command(command):
+def check_command(command: str) -> str:
     """Refuse text that would be more than one CLI line (newline, control characters)."""
     if not isinstance(command, str):
         raise TypeError("VRP command must be a string, got %r" % (command,))
@@ -199,8 +200,17 @@ class VrpCli:
             if not self._at_root():
                 raise self._fail("system-view", "could not return to the system view (prompt %r)" % self.prompt)
 
+    def _send_in_candidate(self, line, answer, step, timeout):
+        """Send a line that edits or commits the candidate; an unexpected question discards the candidate."""
+        reply = self._send(line, timeout=timeout)
+        try:
+            return self._answer_questions(reply, answer, step, line)[0]
+        except VrpCommandError:
+            self.discard()
+            raise
+
     # -- public API --------------------------------------------------------------------------------
-    def display(self, command, timeout=None):
+    def display(self, command: str, timeout: Optional[float] = None) -> str:
         """Send a ``display ...`` command (in whatever view the session is) and return its output."""
         check_command(command)
         if not command.strip().startswith("display"):
@@ -212,7 +222,7 @@ class VrpCli:
                              output=reply.output)
         return strip_display_timestamp(reply.output)
 
-    def operational(self, command, answer="Y", timeout=None):
+    def operational(self, command: str, answer: str = "Y", timeout: Optional[float] = None) -> str:
         """Run an operational command in the user view, answering ``[Y/N]`` questions with ``answer``."""
         command = check_command(command).strip()
         self._to_user_view()
@@ -224,7 +234,7 @@ class VrpCli:
                              output=output)
         return output
 
-    def configure(self, lines, answer=None, timeout=None):
+    def configure(self, lines, answer: Optional[str] = None, timeout: Optional[float] = None) -> str:
         """Enter the system view (once) and type ``lines`` into the candidate.
 
         Starts from the system view root (``quit`` from a sub-view, ``system-view`` from the user
@@ -243,12 +253,7 @@ class VrpCli:
         self._to_config_view(root=True)
         outputs = []
         for line in todo:
-            reply = self._send(line, timeout=timeout)
-            try:
-                output, reply = self._answer_questions(reply, answer, "configure", line)
-            except VrpCommandError:
-                self.discard()
-                raise
+            output = self._send_in_candidate(line, answer, "configure", timeout)
             outputs.append(output)
             err = error_line(output)
             if err or self.view_kind != "config":
@@ -258,7 +263,8 @@ class VrpCli:
                                  command=line, output=output)
         return "\n".join(o for o in outputs if o)
 
-    def commit(self, label=None, description=None, trial=None, timeout=None):
+    def commit(self, label: Optional[str] = None, description: Optional[str] = None, trial=None,
+               timeout: Optional[float] = None) -> str:
         """Commit the candidate: ``render_commit(label, description, trial)``.
 
         ``trial``: seconds (int) or True for the device default. On failure text (an error line,
@@ -266,12 +272,7 @@ class VrpCli:
         """
         command = render_commit(label, description, trial)
         self._to_config_view()
-        reply = self._send(command, timeout=timeout)
-        try:
-            output, reply = self._answer_questions(reply, None, "commit", command)
-        except VrpCommandError:
-            self.discard()
-            raise
+        output = self._send_in_candidate(command, None, "commit", timeout)
         failed = _COMMIT_FAILED_RE.search(output)
         if failed or self.candidate_pending:
             self.discard()
@@ -280,7 +281,7 @@ class VrpCli:
                              command=command, output=output)
         return output
 
-    def confirm_trial(self, timeout=None):
+    def confirm_trial(self, timeout: Optional[float] = None) -> str:
         """Confirm a running ``commit trial`` (a plain ``commit`` in a config view)."""
         self._to_config_view()
         reply = self._send("commit", timeout=timeout)
@@ -342,7 +343,7 @@ class VrpCli:
                              output=output)
         return output
 
-    def trial_status(self, timeout=None):
+    def trial_status(self, timeout: Optional[float] = None) -> dict:
         """``parse_trial_status`` of the router's trial status display; an unreadable one is an error."""
         output = self.display(TRIAL_STATUS_DISPLAY, timeout=timeout)
         try:
@@ -352,7 +353,7 @@ class VrpCli:
                              "'Trial status:' line" % TRIAL_STATUS_DISPLAY, command=TRIAL_STATUS_DISPLAY,
                              output=output)
 
-    def pending_state(self, timeout=None):
+    def pending_state(self, timeout: Optional[float] = None) -> dict:
         """``{"candidate_pending", "trial_pending", "trial_status", "trial_seconds_left"}``: ``*`` in the
         prompt, and the trial status display."""
         self._learn_view()
@@ -362,3 +363,16 @@ class VrpCli:
 
     def close(self):
         self.transport.close()
+
+
+class OperationFailed(VrpError):
+    """The one failure a netops.vrp step raises when the task must still report something: ``result`` holds
+    it (commands sent so far, per-peer data, the prediction); ``action_base.failure_result`` turns it into the
+    task result. ``host`` may be left to the action (the inventory name)."""
+
+    def __init__(self, step, message, result=None, host=None):
+        super(OperationFailed, self).__init__(host, step, message)
+        self.result = result or {}
+
+    def __str__(self):
+        return super(OperationFailed, self).__str__() if self.host else "%s: %s" % (self.step, self.message)

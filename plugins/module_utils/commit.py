@@ -4,6 +4,8 @@
 """The commit model on top of VrpCli: committing a vrp_config plan, and vrp_commit (confirm / abort a trial,
 roll back).
 
+- ``guarded_commit``: what every config module commits through (pending trial refused, foreign candidate
+  discarded, then ``apply_config``); ``commit_options``: the commit arguments of a task.
 - ``apply_config``: type the plan, commit (``cli.render_commit``), read the commit id; nothing half-applied.
 - ``commit_action``: confirm / abort succeed only when the trial status reads INACTIVE afterwards; a trial
   belongs to the SSH session that ran ``commit trial`` [NE40E-CG Configuration_Precautions_for_Configuration_
@@ -15,6 +17,8 @@ roll back).
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from typing import List, Optional
 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import render_commit
 from ansible_collections.netops.vrp.plugins.module_utils.config import (
@@ -44,7 +48,8 @@ COMMIT_POINTS_DISPLAY = "display configuration commit list verbose"
 
 # --- commit and results ----------------------------------------------------------------------------
 
-def check_rollback_target(cli, commit_id=None, label=None, last=None):
+def check_rollback_target(cli, commit_id: Optional[str] = None, label: Optional[str] = None,
+                          last: Optional[int] = None) -> None:
     """Fail (only a display sent) unless the commit list holds the rollback point asked for."""
     points = parse_commit_points(cli.display(COMMIT_POINTS_DISPLAY))
     if commit_id is not None and str(commit_id) not in [p["commit_id"] for p in points]:
@@ -59,7 +64,7 @@ def check_rollback_target(cli, commit_id=None, label=None, last=None):
                           % (missing, COMMIT_POINTS_DISPLAY))
 
 
-def describe_commit(trial=None):
+def describe_commit(trial=None) -> str:
     """What a successful ``VrpCli.commit(trial=trial)`` left on the router, for messages."""
     if trial:
         timer = "the device default time" if trial is True else "%d s" % int(trial)
@@ -69,7 +74,7 @@ def describe_commit(trial=None):
     return "the commit succeeded (the change is on the router)"
 
 
-def after_commit(read, warnings, what, trial=None, default=None):
+def after_commit(read, warnings: List[str], what: str, trial=None, default=None):
     """Run ``read()`` (a display after a successful commit) and return its value.
 
     The commit is on the router whatever happens now, so a ``VrpError`` here (refused display, timeout,
@@ -86,7 +91,45 @@ def after_commit(read, warnings, what, trial=None, default=None):
         return default
 
 
-def apply_config(cli, plan, label=None, description=None, trial=None, read_commit_id=True):
+def _restated(exc, host, step, message):
+    """A lost session or timeout (``VrpConnectionError`` / ``VrpTimeout``) again, with what it means at ``step``."""
+    if isinstance(exc, VrpConnectionError):
+        return VrpConnectionError(host, step, message, reason=exc.reason)
+    return VrpTimeout(host, step, message)
+
+
+def commit_options(params: dict) -> dict:
+    """A config module's ``commit_label`` / ``commit_description`` / ``commit_trial`` as the ``label`` /
+    ``description`` / ``trial`` keywords of ``render_commit`` and ``apply_config`` (the one reading of them)."""
+    return {"label": params.get("commit_label"), "description": params.get("commit_description"),
+            "trial": params.get("commit_trial")}
+
+
+def guarded_commit(cli, plan, params: dict, warnings: list, check_mode: bool = False, state: Optional[dict] = None,
+                   read_commit_id: bool = True) -> Optional[dict]:
+    """The guarded commit of every config module: refuse when a trial is pending (a plain commit would silently
+    confirm someone else's, or an earlier failed run's, trial), stop in check mode, discard a candidate this task
+    did not make, then ``apply_config`` with the task's commit options.
+
+    ``state``: ``cli.pending_state()`` if the caller read it already (else it is read here). Returns
+    ``apply_config``'s result, None in check mode; its warnings and the discard's are appended to ``warnings``.
+    """
+    state = state or cli.pending_state()
+    if state["trial_pending"]:
+        raise VrpCommandError(cli.host, "pre-check", trial_pending_message(cli.host))
+    if check_mode:
+        return None
+    if state["candidate_pending"]:
+        cli.discard()   # never commit edits this task did not make
+        warnings.append("an uncommitted candidate was pending in the session to %s; it was discarded before "
+                        "configuring" % cli.host)
+    applied = apply_config(cli, plan, read_commit_id=read_commit_id, **commit_options(params))
+    warnings.extend(applied["warnings"])
+    return applied
+
+
+def apply_config(cli, plan, label: Optional[str] = None, description: Optional[str] = None, trial=None,
+                 read_commit_id: bool = True) -> dict:
     """Type ``plan.commands`` into the candidate and commit; returns ``{changed, commit_id, warnings}``.
 
     Any refusal discards the candidate (VrpCli) so nothing half-applied stays. If the router shows no
@@ -99,12 +142,11 @@ def apply_config(cli, plan, label=None, description=None, trial=None, read_commi
     try:
         cli.configure(plan.commands)
     except VrpConnectionError as exc:
-        raise VrpConnectionError(cli.host, "configure", "session lost before the commit (%s); the router "
-                                 "drops the uncommitted candidate of a closed session, nothing was applied"
-                                 % exc.message, reason=exc.reason)
+        raise _restated(exc, cli.host, "configure", "session lost before the commit (%s); the router drops the "
+                        "uncommitted candidate of a closed session, nothing was applied" % exc.message)
     except VrpTimeout as exc:
-        raise VrpTimeout(cli.host, "configure", "%s; nothing was committed (the keeper abandons the session "
-                         "and with it the candidate)" % exc.message)
+        raise _restated(exc, cli.host, "configure", "%s; nothing was committed (the keeper abandons the session and "
+                        "with it the candidate)" % exc.message)
     if parse_prompt(cli.prompt)["mark"] == "~":
         # the router saw no difference (lines already there in a form our comparison did not know)
         cli.discard()
@@ -115,13 +157,12 @@ def apply_config(cli, plan, label=None, description=None, trial=None, read_commi
         cli.commit(label=label, description=description, trial=trial)
     except VrpConnectionError as exc:
         # the commit may have run before the session went: say so rather than guess
-        raise VrpConnectionError(cli.host, "commit", "session lost while committing (%s); whether the router "
-                                 "applied the commit is unknown: check 'display configuration commit list' "
-                                 "(an uncommitted candidate is dropped with its session)"
-                                 % exc.message, reason=exc.reason)
+        raise _restated(exc, cli.host, "commit", "session lost while committing (%s); whether the router applied the "
+                        "commit is unknown: check 'display configuration commit list' (an uncommitted candidate is "
+                        "dropped with its session)" % exc.message)
     except VrpTimeout as exc:
-        raise VrpTimeout(cli.host, "commit", "%s; whether the router applied the commit is unknown: check "
-                         "'display configuration commit list'" % exc.message)
+        raise _restated(exc, cli.host, "commit", "%s; whether the router applied the commit is unknown: check "
+                        "'display configuration commit list'" % exc.message)
     out["changed"] = True
     if read_commit_id:
         out["commit_id"] = after_commit(lambda: parse_commit_id(cli.display(COMMIT_LIST_DISPLAY)),
@@ -131,12 +172,12 @@ def apply_config(cli, plan, label=None, description=None, trial=None, read_commi
 
 # --- vrp_commit ----------------------------------------------------------------------------------------
 
-def trial_pending_message(host):
+def trial_pending_message(host: str) -> str:
     return ("a trial commit is pending on %s; confirm or abort it with netops.vrp.vrp_commit "
             "(action: confirm | abort) before changing the configuration" % host)
 
 
-def render_rollback(commit_id=None, label=None, last=None):
+def render_rollback(commit_id: Optional[str] = None, label: Optional[str] = None, last: Optional[int] = None) -> str:
     """``rollback configuration ...`` as VrpCli.rollback sends it (for check-mode ``commands``)."""
     if commit_id is not None:
         return "rollback configuration to commit-id %s" % commit_id
@@ -174,7 +215,7 @@ def _explains_removal(line, path, wanted, block_paths):
                and _same_view_line(line, p[len(path)]) for p in block_paths)
 
 
-def foreign_changes(blocks, changes):
+def foreign_changes(blocks: list, changes: list) -> List[str]:
     """The ``(sign, path, line)`` changes of a commit (``parse_commit_changes``) that ``blocks`` do not explain.
 
     A commit whose every added line is a wanted line (or opens a wanted view) and whose every removed
@@ -193,7 +234,7 @@ def foreign_changes(blocks, changes):
     return out
 
 
-def check_trial_within(cli, blocks):
+def check_trial_within(cli, blocks: list) -> Optional[str]:
     """Raise VrpCommandError (step pre-check) unless the pending trial's changes all lie within ``blocks``."""
     parsed = parse_commit_changes(cli.display(TRIAL_CHANGES_DISPLAY))
     # "last 1" prints no commit id header [NE40E-CR DisplayCfgCommitChanges(CFGOM)]: the newest point's id
@@ -217,7 +258,7 @@ def _seconds_left(seconds):
         "its timer rolls it back when it expires"
 
 
-def trial_not_ended_message(host, command, trial, refusal=None):
+def trial_not_ended_message(host: str, command: str, trial: dict, refusal: Optional[str] = None) -> str:
     """Why ``command`` (confirm / abort) left the trial pending, and what the operator does."""
     return ("%r did not end the trial commit pending on %s (%s): VRP binds a trial to the SSH session that ran "
             "'commit trial' [NE40E-CG Configuration_Precautions_for_Configuration_Management] and this is another "
@@ -243,7 +284,8 @@ def _end_trial(cli, action):
                               trial_not_ended_message(cli.host, command, trial, refusal))
 
 
-def commit_action(cli, action, check_mode=False, commit_id=None, label=None, last=None, trial_within=None):
+def commit_action(cli, action: str, check_mode: bool = False, commit_id: Optional[str] = None,
+                  label: Optional[str] = None, last: Optional[int] = None, trial_within: Optional[list] = None) -> dict:
     """vrp_commit: confirm / abort a pending trial, or roll back. Returns the module result fields.
 
     ``trial_within`` (WantedBlock list): confirm / abort the pending trial only when its changes lie
@@ -279,13 +321,10 @@ def commit_action(cli, action, check_mode=False, commit_id=None, label=None, las
         except (VrpConnectionError, VrpTimeout) as exc:
             # as with a commit: the command may have run before the session went, so say so
             step = "confirm trial" if action == "confirm" else "abort trial"
-            message = ("%s while the trial commit was being %s; whether the router %s it is unknown: check "
-                       "'display configuration trial status' (a trial that is not confirmed is rolled back when "
-                       "its timer expires)" % (exc.message, "confirmed" if action == "confirm" else "aborted",
-                                               "confirmed" if action == "confirm" else "rolled back"))
-            if isinstance(exc, VrpTimeout):
-                raise VrpTimeout(cli.host, step, message)
-            raise VrpConnectionError(cli.host, step, message, reason=exc.reason)
+            done = ("confirmed", "confirmed") if action == "confirm" else ("aborted", "rolled back")
+            raise _restated(exc, cli.host, step, "%s while the trial commit was being %s; whether the router %s it "
+                            "is unknown: check 'display configuration trial status' (a trial that is not confirmed "
+                            "is rolled back when its timer expires)" % ((exc.message,) + done))
         result["commands"] = [c for c in cli.sent[before:]
                               if c not in ("system-view", "return") and not c.startswith("display ")]
         return result

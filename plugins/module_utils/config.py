@@ -29,6 +29,7 @@ __metaclass__ = type
 
 import ipaddress
 import re
+from typing import List, Optional, Tuple
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_config_tree
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
@@ -103,7 +104,7 @@ class ConfigPlan(object):
 
 # --- normalising lines -------------------------------------------------------------------------------
 
-def normalise_line(line):
+def normalise_line(line: str) -> str:
     """One configuration line as the router displays it: single spaces; prefix entries normalised."""
     line = " ".join(line.split())
     match = _PREFIX_ENTRY.match(line)
@@ -142,7 +143,7 @@ def _filter_list(line):
     return ("ip", match.group(1), match.group(2)) if match else None
 
 
-def is_view_line(line, path):
+def is_view_line(line: str, path: tuple) -> bool:
     """True when typing ``line`` in the view reached by ``path`` enters a sub-view."""
     if not path:
         return bool(_ROOT_VIEW_LINES.match(line))
@@ -153,7 +154,7 @@ def is_view_line(line, path):
     return False
 
 
-def check_config_line(line, field):
+def check_config_line(line: str, field: str) -> str:
     """validate.py's line rules plus: no session-control command (commit/quit/return/...)."""
     validate_config_line(line, field)
     first = line.split()[0].lower()
@@ -174,7 +175,7 @@ def _add(blocks, path, line=None):
         blocks[-1].lines.append(line)
 
 
-def wanted_from_lines(lines, parents=()):
+def wanted_from_lines(lines: List[str], parents=()) -> List[WantedBlock]:
     """``lines`` under ``parents`` -> WantedBlock list; a line that enters a view becomes its own block."""
     path = tuple(normalise_line(p) for p in parents or ())
     blocks = []
@@ -187,7 +188,7 @@ def wanted_from_lines(lines, parents=()):
     return blocks
 
 
-def wanted_from_src(src, field="src"):
+def wanted_from_src(src: str, field: str = "src") -> List[WantedBlock]:
     """Indented VRP configuration text -> WantedBlock list, in the order of the text.
 
     One space per level as ``display current-configuration`` prints it (deeper indentation is a child
@@ -230,7 +231,7 @@ def _same_view_line(have, want):
     return bool(h and w and (h.group("name"), h.group("node")) == (w.group("name"), w.group("node")))
 
 
-def find_block(roots, path):
+def find_block(roots: list, path: tuple) -> Tuple[Optional[list], bool]:
     """The ConfigNode list under ``path`` in the running tree and whether every path line exists as is.
 
     Returns ``(children, exact)``: ``children`` None when the block does not exist; ``exact`` False when
@@ -266,7 +267,7 @@ def _undo_removes(undo_line, have):
     return bool(positive) and words[:len(positive)] == positive
 
 
-def line_present(line, have_lines):
+def line_present(line: str, have_lines: List[str]) -> bool:
     """Whether a positive wanted line is already in effect among ``have_lines`` (normalised)."""
     if _DEFAULT_ON.match(line):
         return ("undo " + line) not in have_lines
@@ -281,7 +282,7 @@ def line_present(line, have_lines):
     return False
 
 
-def undo_needed(line, have_lines):
+def undo_needed(line: str, have_lines: List[str]) -> bool:
     """Whether an ``undo ...`` wanted line would change something."""
     if line in have_lines:
         return False          # a stored undo (default-on capability off) is already there
@@ -290,7 +291,7 @@ def undo_needed(line, have_lines):
     return any(_undo_removes(line, h) for h in have_lines)
 
 
-def setting_key(line):
+def setting_key(line: str) -> tuple:
     """What a line sets, so a new line with the same key replaces the old one (diff prediction only).
 
     UNVERIFIED on real VRP for the route-policy clauses: one ``apply X`` / ``if-match X`` per kind and
@@ -385,13 +386,15 @@ def _related_lines(have_lines, sent):
             or any(s.startswith("undo ") and _undo_removes(s, have) for s in sent)]
 
 
-def _render(path, lines):
+def render_block(path, lines: List[str]) -> List[str]:
+    """The lines of a view block as ``display current-configuration`` indents them (one space per level)."""
     out = [" " * depth + line for depth, line in enumerate(path)]
     out += [" " * len(path) + line for line in lines]
     return out
 
 
-def plan_config(blocks, running_text, match="line", replace="line"):
+def plan_config(blocks: List[WantedBlock], running_text: str, match: str = "line",
+                replace: str = "line") -> ConfigPlan:
     """Commands that make the running configuration contain ``blocks`` (see module docstring)."""
     plan = ConfigPlan()
     roots = parse_config_tree(running_text)
@@ -436,7 +439,7 @@ def plan_config(blocks, running_text, match="line", replace="line"):
             "replace=block applies to route-policy nodes and top-level prefix/filter lists only; lines under "
             "%s were merged as with replace=line (undoing the rest of such a view could remove peers or "
             "sessions)" % ", ".join("'%s'" % " / ".join(p) for p in unsupported_replace))
-    plan.updates = _dedupe(plan.updates)
+    plan.updates = list(dict.fromkeys(plan.updates))   # each once, in order
     plan.commands = _navigate(work)
     plan.before, plan.after = _diff_text(diff_blocks)
     return plan
@@ -449,15 +452,6 @@ def _new_path_lines(roots, path):
         children, exact = find_block(roots, path[:depth])
         if children is None or not exact:
             out.append(path[depth - 1])
-    return out
-
-
-def _dedupe(lines):
-    seen, out = set(), []
-    for line in lines:
-        if line not in seen:
-            seen.add(line)
-            out.append(line)
     return out
 
 
@@ -488,8 +482,8 @@ def _diff_text(diff_blocks):
         shown = have if _replace_scope(path) == "route-policy" else _related_lines(have, sent)
         predicted = _predict(shown, sent)
         if have_lines is not None:
-            before += ["#"] + _render(path, shown)
-        after += ["#"] + _render(path, predicted)
+            before += ["#"] + render_block(path, shown)
+        after += ["#"] + render_block(path, predicted)
     return _as_text(before), _as_text(after)
 
 

@@ -34,6 +34,7 @@ __metaclass__ = type
 
 import ipaddress
 import re
+from typing import List, Optional, Tuple
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_config_tree, parse_routing_table
 from ansible_collections.netops.vrp.plugins.module_utils.scope import display_routing_table_peer
@@ -54,7 +55,7 @@ class NotVerifiable(Exception):
     pass
 
 
-def parse_policies(text):
+def parse_policies(text: str) -> dict:
     """``display current-configuration`` -> ``{"policies": {name: [node]}, "prefixes": {name: [entry]}}``.
 
     node: ``{"node": int, "permit": bool, "matches": [(kind, words)], "applies": [line]}``;
@@ -115,7 +116,7 @@ def _ip_prefix_permits(book, name, net):
     return False
 
 
-def decide(book, policy, network):
+def decide(book: dict, policy: Optional[str], network: str) -> Tuple[bool, List[str]]:
     """``(accepted, applies)`` for ``network`` under route-policy ``policy`` (None: no policy, accepted)."""
     if policy is None:
         return True, []
@@ -148,7 +149,7 @@ def _short(networks, limit=5):
     return ", ".join(items[:limit]) + (" (+%d more)" % (len(items) - limit) if len(items) > limit else "")
 
 
-def check_peer(book, entry, received, accepted, export=False):
+def check_peer(book: dict, entry: dict, received, accepted, export: bool = False) -> dict:
     """``{"status", "policy", "detail"}`` for one entry (``received`` None: not read). ``export``: ``accepted``
     holds the advertised routes and the export policy is checked (one-sided, like the route-refresh path)."""
     policy = entry.get("export_policy" if export else "import_policy")
@@ -197,7 +198,7 @@ def check_peer(book, entry, received, accepted, export=False):
     return out
 
 
-def verify_policy_effect(cli, entries):
+def verify_policy_effect(cli, entries: List[dict]) -> None:
     """Fill ``policy_effect`` of each ``entries`` item (after the refresh settled) and append a problem when
     the policy is not in effect. One configuration display, then per peer ``accepted-routes`` (+
     ``received-routes`` on the keep-all-routes path) or, for export, ``advertised-routes``."""

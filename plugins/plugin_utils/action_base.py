@@ -11,10 +11,11 @@
    connection is made and nothing is sent;
 3. calls ``self.run_vrp(params, cli_factory)``; ``cli_factory()`` returns a ``VrpCli`` over a
    ``KeeperTransport`` (created on first call only, so a task that needs no router opens nothing);
-4. maps ``VrpError`` to ``failed: true`` with ``msg`` = ``"<host>: <step>: <message>"``, and
+4. maps every ``VrpError`` to the failed task result in one place (``failure_result``: ``msg`` =
+   ``"<host>: <step>: <message>"``, plus the partial result an ``OperationFailed`` carries), and
    ValueError from the CLI layer (refused command text) to ``failed`` too;
 5. always returns ``changed`` (default False) and ``commands`` (default: the non-display commands
-   the task sent), and releases the keeper connection.
+   the task sent), drops an empty ``warnings`` list, and releases the keeper connection.
 
 Subclasses set ``MODULE`` (defaults to the action plugin's file name) and implement
 ``run_vrp(self, params, cli_factory) -> dict``. ``self.check_mode`` / ``self.diff_mode`` tell the modes;
@@ -93,6 +94,17 @@ def containers_given_for_str(argument_spec, args, prefix=""):
             for item in items:
                 found.extend(containers_given_for_str(option["options"], item, path + "."))
     return found
+
+
+def failure_result(host, exc):
+    """The one mapping of a failure (any ``VrpError``) to the task result: ``failed``, ``step``, ``msg`` =
+    ``"<host>: <step>: <message>"`` (``host``: the inventory name unless the error names one), the refused
+    command's ``output``, and what an ``OperationFailed`` carries (commands sent so far, per-peer data)."""
+    result = dict(getattr(exc, "result", None) or {})
+    result.update(failed=True, step=exc.step, msg="%s: %s: %s" % (exc.host or host, exc.step, exc.message))
+    if getattr(exc, "output", None):
+        result["output"] = exc.output
+    return result
 
 
 class VrpActionBase(ActionBase):
@@ -195,9 +207,7 @@ class VrpActionBase(ActionBase):
         try:
             result.update(self.run_vrp(params, self._cli_factory) or {})
         except VrpError as exc:
-            result.update(failed=True, msg=str(exc), step=exc.step)
-            if getattr(exc, "output", None):
-                result["output"] = exc.output
+            result.update(failure_result(self._task_vars_host, exc))
         except ValueError as exc:  # refused command text from the CLI layer: a bug or bad input
             result.update(failed=True, msg="%s: %s" % (self._task_vars_host, exc))
         finally:
@@ -206,4 +216,6 @@ class VrpActionBase(ActionBase):
             if self._vrp_transport is not None:
                 self._vrp_transport.close()
         result.setdefault("commands", [])
+        if not result.get("warnings"):
+            result.pop("warnings", None)
         return result

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from ansible_collections.netops.vrp.plugins.module_utils import bgp_facts
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
     gather_bgp_facts,
     gather_bgp_facts_with_commands,
@@ -189,3 +190,52 @@ def test_with_commands_helper():
     facts, commands = gather_bgp_facts_with_commands(VrpCli(transport), subset=["ipv4"], verbose=False)
     assert commands == ["display current-configuration configuration bgp", "display bgp peer"]
     assert len(facts["peers"]) == 4
+
+
+# --- the one router-read layer -----------------------------------------------------------------------
+
+class Displays:
+    """Anything with ``display(cmd)``: records what was asked for."""
+
+    def __init__(self, outputs):
+        self.outputs, self.sent = outputs, []
+
+    def display(self, command):
+        self.sent.append(command)
+        return self.outputs[command]
+
+
+def one_block(address):
+    text = fixture("display_bgp_peer_verbose_all.txt")
+    start = text.index(" BGP Peer is %s," % address)
+    end = text.find(" BGP Peer is ", start + 1)
+    return text[start:end if end > 0 else len(text)]
+
+
+PEERS = ["10.0.0.2", "10.0.0.3", "192.0.2.1", "198.51.100.9"]
+
+
+def test_read_peer_verbose_per_peer_up_to_the_one_limit_then_bulk():
+    assert bgp_facts.PER_PEER_VERBOSE_MAX == 3
+    outputs = {"display bgp peer %s verbose" % a: one_block(a) for a in PEERS}
+    outputs["display bgp peer verbose"] = fixture("display_bgp_peer_verbose_all.txt")
+    few = Displays(outputs)
+    assert sorted(bgp_facts.read_peer_verbose(few, "ipv4", None, PEERS[:3])) == sorted(PEERS[:3])
+    assert few.sent == ["display bgp peer %s verbose" % a for a in PEERS[:3]]
+    many = Displays(outputs)
+    assert sorted(bgp_facts.read_peer_verbose(many, "ipv4", None, PEERS)) == sorted(PEERS)
+    assert many.sent == ["display bgp peer verbose"]
+    always_bulk = Displays(outputs)
+    bgp_facts.read_peer_verbose(always_bulk, "ipv4", None, PEERS[:1], per_peer_max=0)
+    assert always_bulk.sent == ["display bgp peer verbose"]
+
+
+def test_bgp_reader_sends_each_display_once_and_parses_the_configuration_once():
+    transport = FakeTransport(router_replies(), host="PE1", strict=True)
+    reader = bgp_facts.BgpReader(VrpCli(transport))
+    cfg = reader.config()
+    facts, cfg_again, commands = bgp_facts.read_facts(reader, ["ipv4"], verbose=False)
+    assert cfg_again is cfg and len(facts["peers"]) == 4
+    assert commands == transport.sent == ["display current-configuration configuration bgp", "display bgp peer"]
+    assert bgp_facts.read_session_states(reader, ["ipv4"], None)[(None, "10.0.0.2")]["state"] == "Established"
+    assert transport.sent.count("display bgp peer") == 1   # served from the read's copy

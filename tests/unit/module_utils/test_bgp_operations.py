@@ -16,6 +16,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpConnectionError,
     VrpTimeout,
 )
+from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import failure_result
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")
 CONFIG = "display current-configuration configuration bgp"
@@ -406,7 +407,7 @@ def test_session_lost_in_the_view_change_before_a_refresh_does_not_list_it_as_se
     assert exc.result["changed"] is True and exc.result["commands"] == THREE_COMMANDS[:1]
     assert exc.result["commands_not_sent"] == THREE_COMMANDS[1:]
     assert "return" not in exc.result["commands"] and "unknown" not in exc.message
-    res = ops.failure_result("PE1", exc)
+    res = failure_result("PE1", exc)
     assert res["failed"] is True and res["msg"].startswith("PE1: refresh: send 'return': connection closed")
 
 

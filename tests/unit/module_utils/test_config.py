@@ -540,3 +540,24 @@ def test_rollback_refused_while_a_trial_is_pending():
 def test_commit_bad_arguments_fail_before_connecting(args, field):
     res, t, used = run_action(CommitAction, args)
     assert res["failed"] and field in res["msg"] and used == []
+
+
+# -- the one guarded commit (vrp_config and the peer-config modules) -------------------------------------
+def test_guarded_commit_refuses_a_pending_trial_before_typing_anything():
+    transport = fake(trial=True)
+    cli = VrpCli(transport)
+    blocks = config.wanted_from_src(POLICY_SRC)
+    with pytest.raises(VrpCommandError) as err:
+        commit.guarded_commit(cli, plan(blocks), {"commit_trial": 120}, [])
+    assert err.value.step == "pre-check" and "trial commit is pending" in err.value.message
+    assert cli.changes_sent == []
+
+
+def test_guarded_commit_stops_in_check_mode_and_commits_with_the_task_options():
+    blocks = config.wanted_from_src(POLICY_SRC)
+    transport = fake()
+    cli, warnings = VrpCli(transport), []
+    assert commit.guarded_commit(cli, plan(blocks), {}, warnings, check_mode=True) is None
+    assert cli.changes_sent == [] and warnings == []
+    applied = commit.guarded_commit(cli, plan(blocks), {"commit_label": "L1", "commit_description": "d"}, warnings)
+    assert applied["changed"] is True and cli.changes_sent[-1] == "commit label L1 description d"
