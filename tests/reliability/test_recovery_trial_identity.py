@@ -5,7 +5,8 @@ import pytest
 from ansible_collections.netops.vrp.plugins.module_utils import commit, config
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_commit_changes
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport, VrpCommandError
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
+from fake_transport import FakeTransport
 
 # as vrpsim prints it (vrp-cli-reference §1.3 layout, reconstructed)
 CHANGES = """Commit changes of commitId 1000000007 2026-11-30 20:34:59

@@ -11,11 +11,11 @@ from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset a
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     Reply,
     VrpConnectionError,
     VrpTimeout,
 )
+from fake_transport import FakeTransport
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")
 CONFIG = "display current-configuration configuration bgp"

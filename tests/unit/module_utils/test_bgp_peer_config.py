@@ -11,11 +11,11 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_bgp_config
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     VrpCommandError,
     VrpConnectionError,
     VrpTimeout,
 )
+from fake_transport import FakeTransport
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")
 CONFIG = "display current-configuration configuration bgp"

@@ -5,7 +5,6 @@ import pytest
 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli, parse_trial_status, error_line
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     Reply,
     VrpCommandError,
     VrpConnectionError,
@@ -15,6 +14,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     parse_prompt,
     split_reply,
 )
+from fake_transport import FakeTransport
 
 CARET_ERROR = "           ^\nError: Unrecognized command found at '^' position."
 

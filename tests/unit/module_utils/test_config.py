@@ -9,12 +9,12 @@ from ansible_collections.netops.vrp.plugins.action.vrp_config import ActionModul
 from ansible_collections.netops.vrp.plugins.module_utils import commit, config, parsers
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli, render_commit
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     Reply,
     VrpCommandError,
     VrpConnectionError,
     VrpTimeout,
 )
+from fake_transport import FakeTransport
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 
 RUNNING = """\

@@ -15,7 +15,7 @@ from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations a
 from ansible_collections.netops.vrp.plugins.module_utils import validate
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport
+from fake_transport import FakeTransport
 
 from test_bgp_operations import (  # the recorded-fixture replies and helpers of the soft reset tests
     BRIEF,

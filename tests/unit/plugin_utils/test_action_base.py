@@ -9,10 +9,10 @@ import pytest
 from ansible_collections.netops.vrp.plugins.module_utils import argspec
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     Reply,
     VrpConnectionError,
 )
+from fake_transport import FakeTransport
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 from ansible_collections.netops.vrp.plugins.action.vrp_command import ActionModule as VrpCommandAction
 from ansible_collections.netops.vrp.plugins.connection.netmiko import Connection, NO_REMOTE_EXECUTION
