@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from typing import Any, Dict, Optional
 
 # A VRP prompt at the end of the received text: <R1>, [~R1], [*R1-bgp-af-ipv4], [R1] (immediate mode).
 PROMPT_PATTERN = r"(?:<[^<>\s]+>|\[[~*]?[^\[\]\s]+\])[ \t]*$"
@@ -36,7 +37,7 @@ _CONFIG_PROMPT_RE = re.compile(r"^\[(?P<mark>[~*]?)(?P<name>[^\[\]\s]+)\]$")
 _MISSING_OBJECT_RE = re.compile(r"^\s*Info:.*\bdoes not exist\b.*$", re.M)
 
 
-def error_line(output):
+def error_line(output: Optional[str]) -> Optional[str]:
     """The first refusal line of a router reply (``Error: ...`` / ``Error[N]: ...`` / ``Info: ... does not
     exist``), or ``None``."""
     match = ERROR_LINE_RE.search(output or "") or _MISSING_OBJECT_RE.search(output or "")
@@ -46,16 +47,16 @@ def error_line(output):
 class VrpError(Exception):
     """Any failure talking to a router. ``str()`` is ``"<host>: <step>: <message>"``."""
 
-    def __init__(self, host, step, message):
+    def __init__(self, host: str, step: str, message: str) -> None:
         super(VrpError, self).__init__(host, step, message)
         self.host = host
         self.step = step
         self.message = message
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "%s: %s: %s" % (self.host, self.step, self.message)
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, Any]:
         return {"class": type(self).__name__, "host": self.host, "step": self.step,
                 "message": self.message}
 
@@ -68,11 +69,11 @@ class VrpConnectionError(VrpError):
 
     REASONS = ("unreachable", "auth", "hostkey", "closed")
 
-    def __init__(self, host, step, message, reason="closed"):
+    def __init__(self, host: str, step: str, message: str, reason: str = "closed") -> None:
         super(VrpConnectionError, self).__init__(host, step, message)
         self.reason = reason if reason in self.REASONS else "closed"
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, Any]:
         data = super(VrpConnectionError, self).to_dict()
         data["reason"] = self.reason
         return data
@@ -85,12 +86,12 @@ class VrpTimeout(VrpError):
 class VrpCommandError(VrpError):
     """The router refused a command (``Error: ...``) or a commit failed."""
 
-    def __init__(self, host, step, message, command=None, output=""):
+    def __init__(self, host: str, step: str, message: str, command: Optional[str] = None, output: str = "") -> None:
         super(VrpCommandError, self).__init__(host, step, message)
         self.command = command
         self.output = output
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, Any]:
         data = super(VrpCommandError, self).to_dict()
         data.update(command=self.command, output=self.output)
         return data
@@ -100,7 +101,7 @@ ERROR_CLASSES = dict((cls.__name__, cls) for cls in (VrpError, VrpConnectionErro
                                                      VrpCommandError))
 
 
-def error_from_dict(data, host=None):
+def error_from_dict(data: Dict[str, Any], host: Optional[str] = None) -> VrpError:
     """Rebuild a VrpError from ``VrpError.to_dict()`` (used over the keeper socket)."""
     cls = ERROR_CLASSES.get(data.get("class"), VrpError)
     host = data.get("host") or host or "?"
@@ -122,29 +123,29 @@ class Reply:
 
     __slots__ = ("output", "prompt")
 
-    def __init__(self, output, prompt):
+    def __init__(self, output: str, prompt: str) -> None:
         self.output = output
         self.prompt = prompt
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Reply) and (self.output, self.prompt) == (other.output, other.prompt)
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:
         return not self == other
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Reply(output=%r, prompt=%r)" % (self.output, self.prompt)
 
     @property
-    def is_question(self):
+    def is_question(self) -> bool:
         return is_question(self.prompt)
 
 
-def is_question(prompt):
+def is_question(prompt: Optional[str]) -> bool:
     return bool(prompt) and bool(QUESTION_RE.search(prompt))
 
 
-def parse_prompt(prompt):
+def parse_prompt(prompt: Optional[str]) -> Dict[str, Optional[str]]:
     """Classify a prompt: returns a dict ``{kind, hostname, mark, view}``.
 
     ``kind``: ``user`` (``<R1>``), ``config`` (``[~R1-bgp]``), ``question`` or ``unknown``.
@@ -163,7 +164,7 @@ def parse_prompt(prompt):
     return {"kind": "unknown", "hostname": None, "mark": "", "view": None}
 
 
-def split_reply(text):
+def split_reply(text: str) -> Reply:
     """Split raw text (echo already removed) into ``Reply(output, prompt)`` at the last line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     body, sep, last = text.rstrip("\n").rpartition("\n")
@@ -184,7 +185,7 @@ class Transport:
     host = "?"
     prompt = None
 
-    def send(self, command, timeout=None):
+    def send(self, command: str, timeout: Optional[float] = None) -> Reply:
         """Send one line and return a ``Reply``.
 
         Waits for a VRP prompt (``<R>``, ``[~R..]``, ``[*R..]``) or a question ending in ``[Y/N]:``
@@ -193,6 +194,6 @@ class Transport:
         """
         raise NotImplementedError
 
-    def close(self):
+    def close(self) -> None:
         """Release this client's use of the session (the keeper may keep the SSH session)."""
         raise NotImplementedError

@@ -5,8 +5,8 @@
 
 ``fast_vrpv8_class()``: ``FastVrpv8``, netmiko's ``huawei_vrpv8`` without its 2.2 s silence waits.
 ``Session``: one router's login with its errors mapped to ``VrpError``, its commands and answers, the
-release learned for that login (module_utils/release.py) and its logout. netmiko and paramiko are
-imported on first use, never when this file is imported.
+release a task remembered for that login (module_utils/release.py) and its logout. netmiko and paramiko
+are imported on first use, never when this file is imported.
 """
 from __future__ import absolute_import, division, print_function
 
