@@ -58,15 +58,15 @@ if __name__ == "__main__":  # the keeper process runs this file as a plain scrip
         sys.modules[_name] = types.ModuleType(_name)
         sys.modules[_name].__path__ = _path
 
-from ansible_collections.netops.vrp.plugins.module_utils.transport import (  # noqa: E402
+from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpConnectionError,
     VrpError,
 )
-from ansible_collections.netops.vrp.plugins.plugin_utils.keeper_client import (  # noqa: E402
+from ansible_collections.netops.vrp.plugins.plugin_utils.keeper_client import (
     process_alive,
     session_key,
 )
-from ansible_collections.netops.vrp.plugins.plugin_utils.netmiko_driver import (  # noqa: E402
+from ansible_collections.netops.vrp.plugins.plugin_utils.netmiko_driver import (
     Session,
     debug,
     log,

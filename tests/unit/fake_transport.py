@@ -163,7 +163,8 @@ class FakeTransport(Transport):
         if cmd == "system-view" and kind == "user":
             text = "Enter system view, return user view with return command." if output is None else output
             return self._reply(text, "[~%s]" % self.hostname)
-        if kind == "config" and (cmd == "return" or (cmd == "quit" and parse_prompt(self.prompt)["view"] == self.hostname)):
+        leaves_root = cmd == "quit" and parse_prompt(self.prompt)["view"] == self.hostname
+        if kind == "config" and (cmd == "return" or leaves_root):
             if self.candidate_pending:
                 return self._ask("uncommitted", UNCOMMITTED_QUESTION)
             return self._reply(output or "", self._user_prompt())

@@ -6,6 +6,7 @@ import re
 from unittest import mock
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
@@ -15,7 +16,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpConnectionError,
     VrpTimeout,
 )
-from fake_transport import FakeTransport
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")
 CONFIG = "display current-configuration configuration bgp"

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli, parse_trial_status, error_line
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
@@ -14,7 +15,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     parse_prompt,
     split_reply,
 )
-from fake_transport import FakeTransport
 
 CARET_ERROR = "           ^\nError: Unrecognized command found at '^' position."
 

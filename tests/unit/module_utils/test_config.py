@@ -3,6 +3,7 @@ import re
 from unittest import mock
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.action.vrp_commit import ActionModule as CommitAction
 from ansible_collections.netops.vrp.plugins.action.vrp_config import ActionModule as ConfigAction
@@ -14,7 +15,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpConnectionError,
     VrpTimeout,
 )
-from fake_transport import FakeTransport
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 
 RUNNING = """\

@@ -5,6 +5,7 @@ import sys
 from unittest import mock
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import argspec
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
@@ -12,7 +13,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     Reply,
     VrpConnectionError,
 )
-from fake_transport import FakeTransport
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 from ansible_collections.netops.vrp.plugins.action.vrp_command import ActionModule as VrpCommandAction
 from ansible_collections.netops.vrp.plugins.connection.netmiko import Connection, NO_REMOTE_EXECUTION
