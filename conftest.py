@@ -29,10 +29,10 @@ if COLLECTIONS_ROOT not in sys.path:
     sys.path.insert(0, COLLECTIONS_ROOT)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)  # vrpsim
-# tests/integration holds harness.py and lab_fixtures.py, shared by every test directory.
-_HARNESS_DIR = os.path.join(ROOT, "tests", "integration")
-if _HARNESS_DIR not in sys.path:
-    sys.path.insert(0, _HARNESS_DIR)
+# tests/integration holds harness.py and lab_fixtures.py, tests/unit fake_transport.py: shared by every test directory.
+for _shared in (os.path.join(ROOT, "tests", "unit"), os.path.join(ROOT, "tests", "integration")):
+    if _shared not in sys.path:
+        sys.path.insert(0, _shared)
 pytest_plugins = ["lab_fixtures"]
 os.environ["ANSIBLE_COLLECTIONS_PATH"] = COLLECTIONS_ROOT
 os.environ.setdefault("ANSIBLE_CONFIG", os.path.join(ROOT, "ansible.cfg"))

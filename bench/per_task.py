@@ -48,10 +48,10 @@ COMMAND = "display version"
 # The raw baseline, run as its own python process (start-up and the netmiko import count, as they do
 # for a user's script). Routers and the command count arrive as JSON on stdin.
 RAW_SCRIPT = r"""
-import importlib.util, json, sys, threading
-spec = importlib.util.spec_from_file_location("sk", sys.argv[1])
-sk = importlib.util.module_from_spec(spec); spec.loader.exec_module(sk)
-driver = sk.fast_vrpv8_class()                      # imports netmiko, once
+import json, sys, threading
+sys.path.insert(0, sys.argv[1])   # the working tree's collection symlink tree (conftest.py)
+from ansible_collections.netops.vrp.plugins.plugin_utils.netmiko_driver import fast_vrpv8_class
+driver = fast_vrpv8_class()                      # imports netmiko, once
 job = json.loads(sys.stdin.read())
 errors = []
 def run(r):
@@ -130,12 +130,11 @@ def run_raw(lab, count):
     job = {"command": COMMAND, "count": count,
            "routers": [{"host": r.host, "port": r.port, "username": r.username, "password": r.password}
                        for r in lab.routers.values()]}
-    keeper_py = os.path.join(ROOT, "plugins", "plugin_utils", "session_keeper.py")
     logins0 = total_logins(lab)
     cpu0 = children_cpu()
     started = time.time()
-    proc = subprocess.run([sys.executable, "-c", RAW_SCRIPT, keeper_py], input=json.dumps(job), text=True,
-                          capture_output=True, timeout=600)
+    proc = subprocess.run([sys.executable, "-c", RAW_SCRIPT, _root.COLLECTIONS_ROOT], input=json.dumps(job),
+                          text=True, capture_output=True, timeout=600)
     elapsed = time.time() - started
     cpu = children_cpu() - cpu0
     if proc.returncode:

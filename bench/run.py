@@ -61,7 +61,6 @@ LABELS = {"raw": "(1) raw netmiko", "debug": "(2) Ansible floor (debug)", "rollo
           "cli_command": "(4) cli_command + network_cli (ce)"}
 PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
 MEASURE = os.path.join(ROOT, "bench", "measure.py")
-KEEPER_PY = os.path.join(ROOT, "plugins", "plugin_utils", "session_keeper.py")
 SERIAL = [1, "25%"]                      # the rollout playbook's defaults (rollout_canary, rollout_wave)
 # What users install today, from PyPI (Galaxy is not reachable here): collections from PyPI's ``ansible``
 # package. netcommon 7.x (ansible 11) fails on ansible-core 2.19 (``_parse_returned_data()`` gained an
@@ -255,11 +254,11 @@ def run_ansible(lab, playbook_path, workdir, name, forks, extra_vars=None, colle
 # The raw baseline: one python process, netmiko imported once, the collection's FastVrpv8 driver, one
 # thread per router in a wave (at most ``forks`` at once), each: login, the router's commands, logout.
 RAW_SCRIPT = r"""
-import importlib.util, json, sys, threading
+import json, sys, threading
 from concurrent.futures import ThreadPoolExecutor
-spec = importlib.util.spec_from_file_location("sk", sys.argv[1])
-sk = importlib.util.module_from_spec(spec); spec.loader.exec_module(sk)
-driver = sk.fast_vrpv8_class()
+sys.path.insert(0, sys.argv[1])   # the working tree's collection symlink tree (conftest.py)
+from ansible_collections.netops.vrp.plugins.plugin_utils.netmiko_driver import fast_vrpv8_class
+driver = fast_vrpv8_class()
 job = json.loads(sys.stdin.read())
 errors = []
 def run(name):
@@ -299,7 +298,8 @@ def run_raw(lab, workdir, forks, commands):
     job = {"forks": forks, "waves": serial_waves(lab.routers), "commands": commands,
            "routers": {name: {"host": h["ansible_host"], "port": h["ansible_port"], "username": h["ansible_user"],
                               "password": h["ansible_password"]} for name, h in hosts.items()}}
-    figures, log_path = measured([PYTHON, "-c", RAW_SCRIPT, KEEPER_PY], workdir, "raw", stdin_text=json.dumps(job))
+    figures, log_path = measured([PYTHON, "-c", RAW_SCRIPT, _root.COLLECTIONS_ROOT], workdir, "raw",
+                                 stdin_text=json.dumps(job))
     return figures, log_path
 
 

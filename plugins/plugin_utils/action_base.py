@@ -38,7 +38,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.validate import escape_
 # main process (the linear strategy loads them with class_only=True) and forks one worker per task, so
 # a module imported at this level is inherited by every worker, whereas one imported in the worker is
 # compiled from source (the collection loader keeps no .pyc) once per task and host (~8 ms CPU).
-from ansible_collections.netops.vrp.plugins.plugin_utils.session_keeper import KeeperTransport
+from ansible_collections.netops.vrp.plugins.plugin_utils.keeper_client import KeeperTransport
 
 CONNECTION = "netops.vrp.netmiko"
 _SPEC_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")

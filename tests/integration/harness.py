@@ -296,7 +296,7 @@ def keeper_processes(keeper_dir):
             continue
         try:
             with open("/proc/%s/cmdline" % entry, "rb") as handle:
-                if b"session_keeper.py" not in handle.read():
+                if b"keeper_server.py" not in handle.read():
                     continue
             with open("/proc/%s/environ" % entry, "rb") as handle:
                 if marker in handle.read().split(b"\0"):

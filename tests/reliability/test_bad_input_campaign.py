@@ -30,12 +30,12 @@ from unittest import mock
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
+from fake_transport import FakeTransport
 
 from harness import ROOT, commands_sent, logins, transcript
 
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
 from fixtures import bad_inputs  # noqa: E402  (tests/unit/fixtures, the shared table)

@@ -1,11 +1,12 @@
 """Telling a trial left by an interrupted run of the same change from anyone else's (unit level):
 ``parsers.parse_commit_changes`` + ``commit.foreign_changes`` + ``commit.commit_action(trial_within=...)``."""
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import commit, config
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_commit_changes
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport, VrpCommandError
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
 
 # as vrpsim prints it (vrp-cli-reference §1.3 layout, reconstructed)
 CHANGES = """Commit changes of commitId 1000000007 2026-11-30 20:34:59

@@ -41,7 +41,7 @@ TOPOLOGY = {
     ],
 }
 
-# /proc/<pid>/{cmdline,environ} of every process whose command line names session_keeper.py, read by
+# /proc/<pid>/{cmdline,environ} of every process whose command line names keeper_server.py, read by
 # a local task while the keeper serves this play (the secret is read from a file, not typed here).
 PROC_SCAN = r"""
 import os, sys
@@ -52,7 +52,7 @@ for pid in os.listdir("/proc"):
         continue
     try:
         cmdline = open("/proc/%s/cmdline" % pid, "rb").read()
-        if b"session_keeper.py" not in cmdline:
+        if b"keeper_server.py" not in cmdline:
             continue
         environ = open("/proc/%s/environ" % pid, "rb").read()
     except OSError:

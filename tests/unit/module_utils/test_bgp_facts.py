@@ -3,6 +3,7 @@ and the facts shape of docs/internals.md."""
 import os
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_facts
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
@@ -10,7 +11,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
     gather_bgp_facts_with_commands,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")

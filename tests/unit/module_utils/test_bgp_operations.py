@@ -6,12 +6,12 @@ import re
 from unittest import mock
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     Reply,
     VrpConnectionError,
     VrpTimeout,

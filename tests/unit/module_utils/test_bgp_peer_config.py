@@ -5,13 +5,13 @@ import re
 from unittest import mock
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_peer_config as bpc
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_bgp_config
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     VrpCommandError,
     VrpConnectionError,
     VrpTimeout,

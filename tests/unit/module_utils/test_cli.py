@@ -2,10 +2,10 @@
 import re
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli, parse_trial_status, error_line
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     Reply,
     VrpCommandError,
     VrpConnectionError,

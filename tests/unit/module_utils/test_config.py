@@ -3,13 +3,13 @@ import re
 from unittest import mock
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.action.vrp_commit import ActionModule as CommitAction
 from ansible_collections.netops.vrp.plugins.action.vrp_config import ActionModule as ConfigAction
 from ansible_collections.netops.vrp.plugins.module_utils import commit, config, parsers
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli, render_commit
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     Reply,
     VrpCommandError,
     VrpConnectionError,

@@ -1,11 +1,11 @@
 """module_utils/release.py: the version line of each release, the per-release form table, learning once."""
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import release as rel
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport
 
 # [NE40E-CR displayVersion(SPMOM)]; [netdis] NE40E V800R022C00 capture; [CE-CR display_version_(All_views).md]
 NE40E_R012 = ("Huawei Versatile Routing Platform Software\nVRP (R) software, Version 8.200 (NE40E V800R012C10)\n"

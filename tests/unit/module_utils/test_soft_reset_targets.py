@@ -7,6 +7,7 @@ PE1 of the recorded fixtures (see ``test_bgp_operations.replies``): IPv4 10.0.0.
 10.0.0.3 (Active), 192.0.2.1 (keep-all-routes via EBGP-UP), 198.51.100.9 (keep-all-routes, no
 route-refresh); VPNv4 10.0.0.2; vpna 172.16.1.2; IPv6 2001:db8::2 (external)."""
 import pytest
+from fake_transport import FakeTransport
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -15,7 +16,6 @@ from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations a
 from ansible_collections.netops.vrp.plugins.module_utils import validate
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
-from ansible_collections.netops.vrp.plugins.module_utils.transport import FakeTransport
 
 from test_bgp_operations import (  # the recorded-fixture replies and helpers of the soft reset tests
     BRIEF,

@@ -5,11 +5,11 @@ import sys
 from unittest import mock
 
 import pytest
+from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import argspec
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
-    FakeTransport,
     Reply,
     VrpConnectionError,
 )

@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
-from ansible_collections.netops.vrp.plugins.plugin_utils.session_keeper import KeeperTransport
+from ansible_collections.netops.vrp.plugins.plugin_utils.keeper_client import KeeperTransport
 
 running_lab = pytest.importorskip("vrpsim.testing").running_lab
 

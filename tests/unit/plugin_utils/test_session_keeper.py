@@ -15,8 +15,8 @@ import pytest
 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpConnectionError, VrpTimeout
-from ansible_collections.netops.vrp.plugins.plugin_utils import session_keeper
-from ansible_collections.netops.vrp.plugins.plugin_utils.session_keeper import KeeperTransport
+from ansible_collections.netops.vrp.plugins.plugin_utils import keeper_client
+from ansible_collections.netops.vrp.plugins.plugin_utils.keeper_client import KeeperTransport
 from vrpsim.testing import running_lab
 
 
@@ -355,10 +355,10 @@ def test_logout_one_router_keeps_the_others(lab, owner, keeper_dir):
 def test_runtime_dir_is_private(monkeypatch, tmp_path):
     target = tmp_path / "kd"
     monkeypatch.setenv("NETOPS_VRP_KEEPER_DIR", str(target))
-    path = session_keeper.runtime_dir()
+    path = keeper_client.runtime_dir()
     assert path == str(target) and stat.S_IMODE(os.stat(path).st_mode) == 0o700
     os.chmod(path, 0o755)
-    session_keeper.runtime_dir()
+    keeper_client.runtime_dir()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o700
 
 
@@ -368,24 +368,32 @@ def test_runtime_dir_follows_ansible_home(monkeypatch, tmp_path):
     monkeypatch.delenv("NETOPS_VRP_KEEPER_DIR", raising=False)
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     monkeypatch.setenv("ANSIBLE_HOME", str(tmp_path / "ah"))
-    assert session_keeper.runtime_dir() == str(tmp_path / "ah" / "tmp" / "netops-vrp")
+    assert keeper_client.runtime_dir() == str(tmp_path / "ah" / "tmp" / "netops-vrp")
 
 
 def test_worker_side_does_not_import_netmiko():
     code = ("import sys; import conftest; "
-            "from ansible_collections.netops.vrp.plugins.plugin_utils import action_base, session_keeper; "
+            "from ansible_collections.netops.vrp.plugins.plugin_utils import action_base, keeper_client; "
             "bad = [m for m in ('netmiko', 'paramiko') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_keeper_server_runs_as_a_plain_script():
+    """The keeper process is ``python keeper_server.py --serve`` from ``/``: the file finds its own collection
+    without the Ansible loader or sys.path (here: no ``--serve``, so it stops after its imports)."""
+    proc = subprocess.run([sys.executable, "-S", "-I", keeper_client.SERVER_SCRIPT], cwd="/", capture_output=True,
+                          text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("usage: keeper_server.py --serve"), proc.stderr
+
+
 def test_process_helpers():
-    assert session_keeper.process_alive(os.getpid(), session_keeper.process_start_time(os.getpid()))
-    assert not session_keeper.process_alive(os.getpid(), -1)
-    assert session_keeper.keeper_key(1, 5) != session_keeper.keeper_key(2, 5)
-    assert session_keeper.keeper_key(1, 5) != session_keeper.keeper_key(1, 6)   # pid reused
-    assert session_keeper.session_key("h", 22, "u") != session_keeper.session_key("h", 2222, "u")
+    assert keeper_client.process_alive(os.getpid(), keeper_client.process_start_time(os.getpid()))
+    assert not keeper_client.process_alive(os.getpid(), -1)
+    assert keeper_client.keeper_key(1, 5) != keeper_client.keeper_key(2, 5)
+    assert keeper_client.keeper_key(1, 5) != keeper_client.keeper_key(1, 6)   # pid reused
+    assert keeper_client.session_key("h", 22, "u") != keeper_client.session_key("h", 2222, "u")
 
 
 def test_a_named_session_is_a_second_login_to_the_same_router(lab, owner, keeper_dir):
@@ -402,7 +410,7 @@ def test_a_named_session_is_a_second_login_to_the_same_router(lab, owner, keeper
     assert lab.logins("PE1") - before == 2
     assert len(ping(again)["sessions"]) == 2
     again.shutdown()
-    assert session_keeper.session_key("h", 22, "u") != session_keeper.session_key("h", 22, "u", "x")
+    assert keeper_client.session_key("h", 22, "u") != keeper_client.session_key("h", 22, "u", "x")
 
 
 def test_release_is_learned_once_per_login(lab, owner, keeper_dir):
