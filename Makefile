@@ -18,6 +18,8 @@ SANITY_ROOT := build/sanity/ansible_collections/netops/vrp
 # in ~/.ansible: every make target and what it starts inherits these (.ci/run checks ~/.ansible is untouched).
 export ANSIBLE_HOME := $(CURDIR)/.ansible
 export ANSIBLE_REMOTE_TEMP := $(CURDIR)/.ansible/tmp
+# Every pip install and download a target makes honours constraints.txt (why: see the file).
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
 .PHONY: help setup build install demo test test-unit test-integration test-reliability test-awx test-molecule test-containers test-packaging test-bench sanity lint bench containers-image docs clean ee ee-navigator test-cores
 
@@ -29,7 +31,7 @@ help:
 	@echo "make docs   - regenerate docs/plugins, docs/roles and docs/reference.md from the plugin docs"
 	@echo "make lint | sanity | bench | clean"
 
-$(DEPS_STAMP): pyproject.toml requirements.txt
+$(DEPS_STAMP): pyproject.toml requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]' -r requirements.txt
@@ -73,13 +75,13 @@ ee: $(TARBALL)
 	$(BIN)/python ee/build.py --tarball $(TARBALL)
 
 ee-navigator: $(NAVIGATOR_STAMP)
-$(NAVIGATOR_STAMP): ee/requirements-navigator.txt
+$(NAVIGATOR_STAMP): ee/requirements-navigator.txt constraints.txt
 	rm -rf $(@D) && $(PYTHON) -m venv $(@D)
 	$(@D)/bin/python -m pip install -q -r $<
 	touch $@
 
 # Issue 17: sanity + the demo rollout smoke under each ansible-core AWX users have, one venv each.
-build/venvs/core-%/.stamp: requirements.txt
+build/venvs/core-%/.stamp: requirements.txt constraints.txt
 	rm -rf $(@D) && $(PYTHON) -m venv $(@D)
 	$(@D)/bin/python -m pip install -q ansible-core==$* -r requirements.txt
 	touch $@
