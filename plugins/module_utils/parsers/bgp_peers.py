@@ -306,6 +306,22 @@ _GROUP_POLICY = re.compile(r"(Import|Export) route policy is\s*:\s*(\S+)", re.I)
 _GROUP_SESSION_MEMBERS = re.compile(r"PeerSession Members\s*:", re.I)
 _GROUP_PEER_MEMBERS = re.compile(r"Peer Members\s*:", re.I)
 
+# a group's one-line fields: pattern -> (key, value) of its match
+_GROUP_FIELDS = [
+    (_GROUP_REMOTE_AS, lambda m: ("remote_as", m.group(1))),
+    (_GROUP_TYPE, lambda m: ("type", m.group(1).lower())),
+    (_GROUP_POLICY, lambda m: (m.group(1).lower() + "_policy", m.group(2))),
+]
+
+
+def _group_field(line):
+    """``(key, value)`` of a group's Remote AS / Type / route-policy line, else None."""
+    for regex, field in _GROUP_FIELDS:
+        m = regex.match(line)
+        if m:
+            return field(m)
+    return None
+
 
 def parse_group(text: str) -> List[dict]:
     """Parse ``display bgp group [NAME]`` (also the vpnv4 form with ``Group in VPNV4:`` /
@@ -346,17 +362,9 @@ def parse_group(text: str) -> List[dict]:
         if stripped.startswith("*****"):
             current, block = None, None
             continue
-        m = _GROUP_REMOTE_AS.match(stripped)
-        if m:
-            current["remote_as"] = m.group(1)
-            continue
-        m = _GROUP_TYPE.match(stripped)
-        if m:
-            current["type"] = m.group(1).lower()
-            continue
-        m = _GROUP_POLICY.match(stripped)
-        if m:
-            current[m.group(1).lower() + "_policy"] = m.group(2)
+        found = _group_field(stripped)
+        if found:
+            current[found[0]] = found[1]
             continue
         if _GROUP_SESSION_MEMBERS.match(stripped):
             block = "session"

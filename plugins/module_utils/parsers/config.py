@@ -98,22 +98,15 @@ class _BgpConfigReader:
     def __init__(self):
         self.cfg = {"local_as": None, "router_id": None, "keep_all_routes": False, "families": [],
                     "vpn_instances": [], "peers": [], "groups": []}
-        self._peers = {}
-        self._groups = {}
+        self._records = {}
 
-    def peer(self, address, vrf):
-        key = (vrf, address)
-        if key not in self._peers:
-            self._peers[key] = _new_peer(address, vrf)
-            self.cfg["peers"].append(self._peers[key])
-        return self._peers[key]
-
-    def group(self, name, vrf):
-        key = (vrf, name)
-        if key not in self._groups:
-            self._groups[key] = _new_group(name, vrf)
-            self.cfg["groups"].append(self._groups[key])
-        return self._groups[key]
+    def record(self, kind, name, vrf):
+        """The peer (``kind`` peers) or group (groups) record of ``name`` in ``vrf``, created on first use."""
+        key = (kind, vrf, name)
+        if key not in self._records:
+            self._records[key] = (_new_peer if kind == "peers" else _new_group)(name, vrf)
+            self.cfg[kind].append(self._records[key])
+        return self._records[key]
 
     def statement(self, line, af, vrf, session_view):
         """One line of the bgp view (af ipv4, session_view True), an AF view, or a vpn-instance view
@@ -127,16 +120,16 @@ class _BgpConfigReader:
         if line.startswith("group"):       # cheap gates: most lines of a bgp view are neither
             m = _GROUP_LINE.match(line)
             if m:
-                self.group(m.group(1), vrf)["type"] = m.group(2) or "internal"
+                self.record("groups", m.group(1), vrf)["type"] = m.group(2) or "internal"
                 return
         m = _PEER_LINE.match(line) if line.startswith(("peer", "undo")) else None
         if not m:
             return
         undo, target, rest = bool(m.group("undo")), m.group("target"), m.group("rest")
         if is_address(target):
-            record = self.peer(canonical_address(target), vrf)
+            record = self.record("peers", canonical_address(target), vrf)
         else:
-            record = self.group(target, vrf)
+            record = self.record("groups", target, vrf)
         fam = record["families"].setdefault(af, _family_settings())
         words = rest.split()
         if words[0] == "as-number" and len(words) == 2 and not undo:
