@@ -119,3 +119,12 @@ ARGSPECS = {
         mutually_exclusive=[["commit_id", "label", "last"]],
         required_if=[["action", "rollback", ["commit_id", "label", "last"], True]]),
 }
+
+
+def state_interface(module_class: type, name: str) -> None:
+    """What a module file runs (``module_class``: its ``AnsibleModule``): it states the interface, for
+    ansible-doc and ansible-test, and fails; the work runs in the controller-side action plugin of the same
+    name."""
+    module = module_class(supports_check_mode=True, **ARGSPECS[name])
+    module.fail_json(msg="netops.vrp.%s runs on the controller through its action plugin; "
+                         "use ansible_connection: netops.vrp.netmiko" % name)
