@@ -41,9 +41,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.argspec import (
     SOFT_RESET_TARGET_OPTIONS,
 )
 
-string_types = (str,)
-
-
 class ValidationError(ValueError):
     """A user value breaks a VRP rule. ``field`` is the module argument name."""
 
@@ -56,12 +53,7 @@ class ValidationError(ValueError):
 # families with a `reset bgp ... slow-peer` form on some release (which release has which: release.py)
 SLOW_PEER_FAMILIES = ("vpnv4", "ipv4", "vpn-instance")
 
-NAME_LIMITS = {
-    "group": 47,
-    "vpn_instance": 31,
-    "route_policy": 200,
-    "ip_prefix": 169,
-}
+NAME_LIMITS = {"group": 47, "vpn_instance": 31, "route_policy": 200, "ip_prefix": 169}
 LABEL_MAX = 256
 DESCRIPTION_MAX = 60
 CONFIG_LINE_MAX = 510
@@ -103,7 +95,7 @@ def check_cli_text(value: str, field: str, allow_space: bool = True, allow_quest
     Rejects non-strings, empty strings, control characters (newline, CR, NUL, ESC, TAB, ...), non-ASCII
     and leading/trailing whitespace (VRP would silently strip or mis-tokenise it).
     """
-    if not isinstance(value, string_types):
+    if not isinstance(value, str):
         raise ValidationError(field, "must be a string, got %s" % type(value).__name__)
     if value == "":
         raise ValidationError(field, "must not be empty")
@@ -153,7 +145,7 @@ def validate_peer_address(value: str, field: str = "peers", version: Optional[in
 
 def is_ip_address(value: object) -> bool:
     """True when ``value`` is a string that parses as an IPv4/IPv6 address (no validation errors)."""
-    if not isinstance(value, string_types):
+    if not isinstance(value, str):
         return False
     try:
         ipaddress.ip_address(value)
@@ -235,17 +227,9 @@ def validate_vpn_instance(value: str, field: str = "vpn_instance") -> str:
     return validate_name(value, field, "vpn_instance")
 
 
-def validate_route_policy_name(value: str, field: str = "route_policy") -> str:
-    return validate_name(value, field, "route_policy")
-
-
-def validate_ip_prefix_name(value: str, field: str = "ip_prefix") -> str:
-    return validate_name(value, field, "ip_prefix")
-
-
 def validate_peer_or_group(value: str, field: str = "peers") -> str:
     """A ``peer`` command target: an address (canonicalised) or a group name."""
-    if isinstance(value, string_types) and (":" in value or _DOTTED_QUAD.match(value) or
+    if isinstance(value, str) and (":" in value or _DOTTED_QUAD.match(value) or
                                             _DIGITS_AND_DOTS.match(value)):
         return validate_peer_address(value, field)
     return validate_group_name(value, field)
@@ -279,7 +263,7 @@ def validate_config_line(value: str, field: str = "lines", allow_indent: bool = 
     have content and no trailing whitespace.
     """
     body = value
-    if allow_indent and isinstance(value, string_types):
+    if allow_indent and isinstance(value, str):
         body = value.lstrip(" ")
         if value and not body:
             raise ValidationError(field, "must not be blank")
@@ -291,7 +275,7 @@ def validate_config_line(value: str, field: str = "lines", allow_indent: bool = 
 
 def validate_config_text(value: str, field: str = "src") -> str:
     """A multi-line ``src`` block: each line a config line (indent allowed); blank and ``#`` lines kept."""
-    if not isinstance(value, string_types):
+    if not isinstance(value, str):
         raise ValidationError(field, "must be a string, got %s" % type(value).__name__)
     lines = value.replace("\r\n", "\n").split("\n")
     for number, line in enumerate(lines, 1):
@@ -328,7 +312,7 @@ def validate_commit_trial(value: int, field: str = "commit_trial") -> int:
 
 
 def validate_choice(value: str, field: str, choices: Sequence[str]) -> str:
-    if not isinstance(value, string_types) or value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValidationError(field, "must be one of %s, got %s" % (", ".join(choices), _describe(value)))
     return value
 
@@ -350,7 +334,7 @@ def validate_commit_id(value: object, field: str = "commit_id") -> str:
 
 
 def _list_of(value, field):
-    if isinstance(value, string_types) or not isinstance(value, (list, tuple)):
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise ValidationError(field, "must be a list, got %s" % type(value).__name__)
     if not value:
         raise ValidationError(field, "must not be empty")
@@ -485,7 +469,6 @@ FIELD_VALIDATORS = {
     "last": lambda v, f: validate_int(v, f, 1, 80),
     "verify_timeout": lambda v, f: validate_timeout(v, f, 1, 3600),
     "wait_timeout": lambda v, f: validate_timeout(v, f, 1, 3600),
-    "timeout": validate_timeout,
     "batch_size": validate_batch_size,
     "batch_pause": lambda v, f: validate_int(v, f, 0, 3600),
     "lines": _check_lines,
@@ -493,8 +476,6 @@ FIELD_VALIDATORS = {
     "src": validate_config_text,
     "trial_within": validate_config_text,   # vrp_commit: compared, never typed, but the same text rules
     "vpn_instances": _check_vpn_instances,
-    "route_policy": validate_route_policy_name,
-    "ip_prefix": validate_ip_prefix_name,
 }
 
 # modules whose arguments include the shared scope, and which scope operation they are

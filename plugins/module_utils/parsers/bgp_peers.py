@@ -111,38 +111,32 @@ def parse_peer_brief(text: str) -> dict:
 
 _VERBOSE_START = re.compile(r"^\s*BGP Peer is\s+(?P<address>" + _ADDR + r")(?:\([^)]*\))?\s*,\s*remote AS\s+(?P<remote_as>"
                             + _AS + r")", re.I)
+# (key, the line keys its anchored pattern can match (see below; None: unanchored), pattern)
 _VERBOSE_FIELDS = [
-    ("type", re.compile(r"^\s*Type\s*:\s*(EBGP|IBGP)", re.I)),
-    ("remote_router_id", re.compile(r"Remote router ID\s+(\S+)", re.I)),
-    ("group", re.compile(r"^\s*(?:Belong to peer-group|Peer[- ]group)\s*:\s*(\S+)", re.I)),
-    ("description", re.compile(r"^\s*Peer's description\s*:\s*\"?(.*?)\"?\s*$", re.I)),
-    ("last_state", re.compile(r"^\s*BGP last state\s*:\s*(\S+)", re.I)),
-    ("up_count", re.compile(r"^\s*BGP Peer Up count\s*:\s*(\d+)", re.I)),
-    ("received_total_routes", re.compile(r"^\s*Received total routes\s*:\s*(\d+)", re.I)),
-    ("received_active_routes", re.compile(r"^\s*Received active routes total\s*:\s*(\d+)", re.I)),
-    ("advertised_total_routes", re.compile(r"^\s*Advertised total routes\s*:\s*(\d+)", re.I)),
-    ("import_policy", re.compile(r"^\s*Import route policy is\s*:\s*(\S+)", re.I)),
-    ("export_policy", re.compile(r"^\s*Export route policy is\s*:\s*(\S+)", re.I)),
-    ("last_refresh_received", re.compile(r"^\s*Last refresh\s+received\s*:\s*(.+?)\s*$", re.I)),
-    ("last_refresh_sent", re.compile(r"^\s*Last refresh\s+sent\s*:\s*(.+?)\s*$", re.I)),
+    ("type", ("typ",), re.compile(r"^\s*Type\s*:\s*(EBGP|IBGP)", re.I)),
+    ("remote_router_id", None, re.compile(r"Remote router ID\s+(\S+)", re.I)),
+    ("group", ("bel", "pee"), re.compile(r"^\s*(?:Belong to peer-group|Peer[- ]group)\s*:\s*(\S+)", re.I)),
+    ("description", ("pee",), re.compile(r"^\s*Peer's description\s*:\s*\"?(.*?)\"?\s*$", re.I)),
+    ("last_state", ("bgp",), re.compile(r"^\s*BGP last state\s*:\s*(\S+)", re.I)),
+    ("up_count", ("bgp",), re.compile(r"^\s*BGP Peer Up count\s*:\s*(\d+)", re.I)),
+    ("received_total_routes", ("rec",), re.compile(r"^\s*Received total routes\s*:\s*(\d+)", re.I)),
+    ("received_active_routes", ("rec",), re.compile(r"^\s*Received active routes total\s*:\s*(\d+)", re.I)),
+    ("advertised_total_routes", ("adv",), re.compile(r"^\s*Advertised total routes\s*:\s*(\d+)", re.I)),
+    ("import_policy", ("imp",), re.compile(r"^\s*Import route policy is\s*:\s*(\S+)", re.I)),
+    ("export_policy", ("exp",), re.compile(r"^\s*Export route policy is\s*:\s*(\S+)", re.I)),
+    ("last_refresh_received", ("las",), re.compile(r"^\s*Last refresh\s+received\s*:\s*(.+?)\s*$", re.I)),
+    ("last_refresh_sent", ("las",), re.compile(r"^\s*Last refresh\s+sent\s*:\s*(.+?)\s*$", re.I)),
 ]
 # parse_peer_verbose_all dispatches each line on its key: the first 3 characters after its indentation,
 # casefolded. Every anchored verbose pattern starts with a literal word, so a line can only match the
 # patterns listed under its key; the key is a necessary condition, the pattern still decides.
-# _VERBOSE_FIELD_WORDS gives the keys of the anchored field patterns; the unanchored one (Remote router
-# ID) is tried on any line holding its words. _VERBOSE_FIELDS_BY_WORD keeps _VERBOSE_FIELDS' order, so
+# _VERBOSE_FIELDS gives the keys of the anchored field patterns; the unanchored one (Remote router ID) is
+# tried on any line holding its words. _VERBOSE_FIELDS_BY_WORD keeps _VERBOSE_FIELDS' order, so
 # the first match wins as before.
-_VERBOSE_FIELD_WORDS = {
-    "type": ("typ",), "group": ("bel", "pee"), "description": ("pee",),
-    "last_state": ("bgp",), "up_count": ("bgp",), "received_total_routes": ("rec",),
-    "received_active_routes": ("rec",), "advertised_total_routes": ("adv",),
-    "import_policy": ("imp",), "export_policy": ("exp",), "last_refresh_received": ("las",),
-    "last_refresh_sent": ("las",),
-}
-_VERBOSE_FIELDS_ANYWHERE = [(key, regex) for key, regex in _VERBOSE_FIELDS if key not in _VERBOSE_FIELD_WORDS]
+_VERBOSE_FIELD_WORDS = {key: words for key, words, _regex in _VERBOSE_FIELDS if words}
+_VERBOSE_FIELDS_ANYWHERE = [(key, regex) for key, words, regex in _VERBOSE_FIELDS if not words]
 _VERBOSE_FIELDS_BY_WORD = {
-    word: [(key, regex) for key, regex in _VERBOSE_FIELDS
-           if key not in _VERBOSE_FIELD_WORDS or word in _VERBOSE_FIELD_WORDS[key]]
+    word: [(key, regex) for key, words, regex in _VERBOSE_FIELDS if not words or word in words]
     for words in _VERBOSE_FIELD_WORDS.values() for word in words
 }
 _VERBOSE_FIELDS_ANCHORED_BY_WORD = {

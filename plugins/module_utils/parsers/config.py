@@ -24,7 +24,7 @@ class ConfigNode:
     indent: int = 0
     children: List["ConfigNode"] = field(default_factory=list)
 
-    def find(self, pattern):
+    def find(self, pattern: str) -> List["ConfigNode"]:
         """Children whose line matches the regex ``pattern`` (anchored at the start)."""
         regex = re.compile(pattern)
         return [child for child in self.children if regex.match(child.line)]
