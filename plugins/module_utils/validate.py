@@ -40,6 +40,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.argspec import (
     ARGSPECS,
     SOFT_RESET_TARGET_OPTIONS,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import as_number_to_int, is_address
 
 class ValidationError(ValueError):
     """A user value breaks a VRP rule. ``field`` is the module argument name."""
@@ -143,17 +144,6 @@ def validate_peer_address(value: str, field: str = "peers", version: Optional[in
     return str(addr)
 
 
-def is_ip_address(value: object) -> bool:
-    """True when ``value`` is a string that parses as an IPv4/IPv6 address (no validation errors)."""
-    if not isinstance(value, str):
-        return False
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
 def validate_as_number(value: object, field: str = "as_number") -> str:
     """AS number: 1..4294967295 plain, or asdot ``x.y`` with x,y in 0..65535, not both 0.
 
@@ -176,15 +166,6 @@ def validate_as_number(value: object, field: str = "as_number") -> str:
             raise ValidationError(field, "asdot AS must be x.y with x,y in 0..65535, not 0.0: %s" % value)
         return value
     raise ValidationError(field, "not an AS number (1..4294967295 or x.y): %s" % _describe(value))
-
-
-def as_number_to_int(value: object) -> int:
-    """``"65011.21531"`` -> 4260254235; plain numbers unchanged (for comparing AS values)."""
-    text = str(value)
-    if "." in text:
-        high, low = text.split(".", 1)
-        return int(high) * 65536 + int(low)
-    return int(text)
 
 
 def same_as_number(first: object, second: object) -> bool:
@@ -212,7 +193,7 @@ def validate_name(value: str, field: str, kind: str) -> str:
                               % _describe(value))
     if len(value) > limit:
         raise ValidationError(field, "longer than %d characters (%d)" % (limit, len(value)))
-    if kind == "group" and is_ip_address(value):
+    if kind == "group" and is_address(value):
         raise ValidationError(field, "a group name must not be an IP address: %s" % value)
     if kind == "vpn_instance" and value == "_public_":
         raise ValidationError(field, "'_public_' is reserved for the public network instance")
@@ -229,8 +210,7 @@ def validate_vpn_instance(value: str, field: str = "vpn_instance") -> str:
 
 def validate_peer_or_group(value: str, field: str = "peers") -> str:
     """A ``peer`` command target: an address (canonicalised) or a group name."""
-    if isinstance(value, str) and (":" in value or _DOTTED_QUAD.match(value) or
-                                            _DIGITS_AND_DOTS.match(value)):
+    if isinstance(value, str) and (":" in value or _DOTTED_QUAD.match(value) or _DIGITS_AND_DOTS.match(value)):
         return validate_peer_address(value, field)
     return validate_group_name(value, field)
 
@@ -371,7 +351,10 @@ def validate_family(address_family: str, vpn_instance: Optional[str], strict: bo
 def validate_scope_peer(value: str, address_family: str, field: str = "peers") -> str:
     """A peer address of a refresh/reset scope: ipv4 and vpn-instance take IPv4 peers only, ipv6 and vpnv4
     take both (NE40E-CR refresh/reset grammar lists IPv4 peers for ``ipv6`` too: 6PE)."""
-    return validate_peer_address(value, field, version=4 if address_family in ("ipv4", "vpn-instance") else None)
+    try:
+        return validate_peer_address(value, field, version=4 if address_family in ("ipv4", "vpn-instance") else None)
+    except ValidationError as exc:
+        raise ValidationError(field, "%s (address_family %s)" % (exc.message, address_family))
 
 
 def check_slow_peer(address_family: str, peer_or_all: bool) -> None:
@@ -420,7 +403,7 @@ def validate_scope(params: dict, operation: str = "refresh") -> dict:
         raise ValidationError(field, "give exactly one of %s (non-empty)" % ", ".join(selectors))
     key = given[0]
     if key == "peers":
-        out["peers"] = _unique_items(params, "peers", lambda item: _scope_peer_in_family(item, af))
+        out["peers"] = _unique_items(params, "peers", lambda item: validate_scope_peer(item, af))
     elif key == "groups":
         out["groups"] = _unique_items(params, "groups", validate_group_name)
     elif key == "as_number":
@@ -434,13 +417,6 @@ def validate_scope(params: dict, operation: str = "refresh") -> dict:
     if operation == "reset":
         out["slow_peer"] = slow
     return out
-
-
-def _scope_peer_in_family(item, af):
-    try:
-        return validate_scope_peer(item, af)
-    except ValidationError as exc:
-        raise ValidationError("peers", "%s (address_family %s)" % (exc.message, af))
 
 
 # --- all module arguments -------------------------------------------------------------------------

@@ -13,7 +13,13 @@ __metaclass__ = type
 import re
 from typing import List, Optional
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import ADDR as _ADDR, AS as _AS, canonical_address, is_address, parse_duration
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+    ADDR as _ADDR,
+    AS as _AS,
+    canonical_address,
+    is_address,
+    parse_duration,
+)
 
 # --- display bgp [ipv6 | vpnv4 all | vpnv4 vpn-instance X] peer -------------------------------------
 

@@ -8,7 +8,11 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import ADDR as _ADDR, canonical_address, canonical_network
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+    ADDR as _ADDR,
+    canonical_address,
+    canonical_network,
+)
 
 # --- display bgp ... routing-table peer ADDR {received|advertised}-routes [statistics] ----------------
 

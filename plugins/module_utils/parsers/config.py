@@ -11,8 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import List
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import AS as _AS, canonical_address, is_address
-from ansible_collections.netops.vrp.plugins.module_utils.validate import as_number_to_int
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+    AS as _AS,
+    as_number_to_int,
+    canonical_address,
+    is_address,
+)
 
 # --- display current-configuration ------------------------------------------------------------------
 

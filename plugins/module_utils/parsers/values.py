@@ -68,6 +68,15 @@ def canonical_network(text: str) -> str:
         return text
 
 
+def as_number_to_int(value: object) -> int:
+    """``"65011.21531"`` -> 4260254235; plain numbers unchanged (for comparing AS values)."""
+    text = str(value)
+    if "." in text:
+        high, low = text.split(".", 1)
+        return int(high) * 65536 + int(low)
+    return int(text)
+
+
 _CLOCK_TIME = re.compile(r"^\d+:\d{1,2}:\d{1,2}$")
 _DURATION_UNITS = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
