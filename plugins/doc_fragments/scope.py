@@ -77,4 +77,7 @@ options:
         Without V(true) the module refuses such a change and sends nothing.
     type: bool
     default: false
+notes:
+  - With a trial commit pending on the router the module fails instead of committing (a plain C(commit)
+    would confirm that trial); see M(netops.vrp.vrp_commit).
 """

@@ -12,6 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 ADDRESS_FAMILIES = ["ipv4", "ipv6", "vpnv4", "vpn-instance"]
+SELECTORS = ["all", "external", "internal"]
+DIRECTIONS = ["import", "export"]
+GATHER_SUBSETS = ["all", "ipv4", "ipv6", "vpnv4", "vpn-instance", "groups"]
 
 # Where a BGP operation applies: address family (+ VPN instance) and one selector.
 SCOPE_OPTIONS = dict(
@@ -19,7 +22,7 @@ SCOPE_OPTIONS = dict(
     vpn_instance=dict(type="str"),
     peers=dict(type="list", elements="str"),
     groups=dict(type="list", elements="str"),
-    selector=dict(type="str", choices=["all", "external", "internal"]),
+    selector=dict(type="str", choices=SELECTORS),
 )
 SCOPE_RULES = dict(
     mutually_exclusive=[["peers", "groups", "selector"]],
@@ -28,7 +31,7 @@ SCOPE_RULES = dict(
 )
 
 # One target of a multi-target soft reset: a scope and its direction.
-SOFT_RESET_TARGET_OPTIONS = dict(SCOPE_OPTIONS, direction=dict(type="str", required=True, choices=["import", "export"]))
+SOFT_RESET_TARGET_OPTIONS = dict(SCOPE_OPTIONS, direction=dict(type="str", required=True, choices=DIRECTIONS))
 
 # How a configuration change is committed (two-stage candidate on VRP8).
 COMMIT_OPTIONS = dict(
@@ -52,7 +55,7 @@ PEER_CONFIG_RULES = dict(
 )
 
 
-def _spec(options, **rules):
+def _spec(options: dict, **rules) -> dict:
     spec = dict(argument_spec=options)
     spec.update(rules)
     return spec
@@ -63,8 +66,7 @@ ARGSPECS = {
         commands=dict(type="list", elements="str", required=True),
     )),
     "bgp_facts": _spec(dict(
-        gather_subset=dict(type="list", elements="str", default=["all"],
-                           choices=["all", "ipv4", "ipv6", "vpnv4", "vpn-instance", "groups"]),
+        gather_subset=dict(type="list", elements="str", default=["all"], choices=GATHER_SUBSETS),
         vpn_instances=dict(type="list", elements="str"),
         verbose=dict(type="bool", default=True),
         query=dict(type="str"),
@@ -74,7 +76,7 @@ ARGSPECS = {
     "bgp_keep_all_routes": _spec(dict(PEER_CONFIG_OPTIONS, **COMMIT_OPTIONS), **PEER_CONFIG_RULES),
     "bgp_soft_reset": _spec(dict(
         SCOPE_OPTIONS,
-        direction=dict(type="str", choices=["import", "export"]),
+        direction=dict(type="str", choices=DIRECTIONS),
         # several scopes and directions in one call: one pre-read each, one settle for all
         targets=dict(type="list", elements="dict", options=SOFT_RESET_TARGET_OPTIONS, **SCOPE_RULES),
         verify=dict(type="bool", default=True),
@@ -117,3 +119,12 @@ ARGSPECS = {
         mutually_exclusive=[["commit_id", "label", "last"]],
         required_if=[["action", "rollback", ["commit_id", "label", "last"], True]]),
 }
+
+
+def state_interface(module_class: type, name: str) -> None:
+    """What a module file runs (``module_class``: its ``AnsibleModule``): it states the interface, for
+    ansible-doc and ansible-test, and fails; the work runs in the controller-side action plugin of the same
+    name."""
+    module = module_class(supports_check_mode=True, **ARGSPECS[name])
+    module.fail_json(msg="netops.vrp.%s runs on the controller through its action plugin; "
+                         "use ansible_connection: netops.vrp.netmiko" % name)

@@ -23,7 +23,7 @@ __metaclass__ = type
 import re
 from typing import Optional
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers import strip_display_timestamp
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_trial_status, strip_display_timestamp
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     ERROR_PATTERN,
     VrpCommandError,
@@ -35,28 +35,8 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
 _COMMIT_FAILED_RE = re.compile(r"^\s*(?:%s.*|.*\bFailed\b.*|.*\bfailed\b.*)$" % ERROR_PATTERN, re.M)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _WHITESPACE_RE = re.compile(r"\s")
-# display configuration trial status [NE40E-CR DisplayTrialState(CFGOM); CE-CR display_configuration_trial_status.md]
-_TRIAL_STATUS_RE = re.compile(r"^\s*Trial status\s*:\s*(\S+)\s*$", re.M | re.I)
-_TRIAL_LEFT_RE = re.compile(r"^\s*Trial time left \(sec\)\s*:\s*(\d+)\s*$", re.M | re.I)
 _MAX_QUESTIONS = 5
 TRIAL_STATUS_DISPLAY = "display configuration trial status"
-
-
-def parse_trial_status(output):
-    """``{"status": "INACTIVE"|"ACTIVE"|"CANCELING"|"WAITCANCEL"|..., "seconds_left": int or None,
-    "pending": bool}`` from ``display configuration trial status``.
-
-    Real text: ``Trial status: INACTIVE`` / ``Trial time left (sec): 0`` (optional ``Persist id:``). Every
-    status but INACTIVE counts as pending: CANCELING / WAITCANCEL (a rollback under way) must block a new
-    commit as much as ACTIVE does. Raises ValueError when there is no ``Trial status:`` line, so an unknown
-    layout is never read as "no trial".
-    """
-    match = _TRIAL_STATUS_RE.search(output or "")
-    if not match:
-        raise ValueError("no 'Trial status:' line in %r" % (output,))
-    status = match.group(1).upper()
-    left = _TRIAL_LEFT_RE.search(output or "")
-    return {"status": status, "seconds_left": int(left.group(1)) if left else None, "pending": status != "INACTIVE"}
 
 
 def render_commit(label: Optional[str] = None, description: Optional[str] = None, trial=None) -> str:

@@ -10,28 +10,29 @@ The seeds' grammar is the spec:
   peer {ADDR|G} capability-advertise route-refresh      (bgp view; vpn-instance view for VRF peers)
   peer {ADDR|G} keep-all-routes                          (address-family view)
 
-Every renderer re-validates what it interpolates (``validate.py``), so a Scope built by hand cannot
-smuggle text into a command line.
+Every renderer re-validates what it interpolates with the validators of ``validate.py`` (the same
+functions the module arguments went through, never a copy of their rules), so a Scope built by hand
+cannot smuggle text into a command line.
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
 
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import DIRECTIONS
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
-    ADDRESS_FAMILIES,
-    DIRECTIONS,
-    SLOW_PEER_FAMILIES,
     ValidationError,
+    check_slow_peer,
     validate_as_number,
     validate_choice,
+    validate_family,
     validate_group_name,
     validate_peer_address,
     validate_peer_or_group,
     validate_scope,
-    validate_vpn_instance,
+    validate_scope_peer,
 )
 
 # Scope.selector values: one peer, one group, a class of peers, or (reset only) a remote AS
@@ -54,7 +55,7 @@ class Scope:
     value: Optional[str] = None
 
 
-def scopes_from_params(params, operation="refresh"):
+def scopes_from_params(params: dict, operation: str = "refresh") -> List[Scope]:
     """Module arguments -> list of Scope: one per peer or group, else one for all/external/internal/AS.
 
     Validates first (``validate_scope``); raises ValidationError naming the field.
@@ -72,25 +73,15 @@ def scopes_from_params(params, operation="refresh"):
 
 def _check_scope(scope):
     """Re-validate a Scope (it may have been built by hand); returns (af, vrf)."""
-    af = validate_choice(scope.address_family, "address_family", ADDRESS_FAMILIES)
-    if af == "vpn-instance":
-        if scope.vpn_instance is None:
-            raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
-        vrf = validate_vpn_instance(scope.vpn_instance)
-    else:
-        if scope.vpn_instance is not None:
-            raise ValidationError("vpn_instance", "only valid with address_family vpn-instance")
-        vrf = None
     validate_choice(scope.selector, "selector", SELECTOR_KINDS)
-    return af, vrf
+    return validate_family(scope.address_family, scope.vpn_instance)
 
 
 def _target(scope, allow_as):
     """The ``{all|ADDR|group G|external|internal|AS}`` part of refresh/reset."""
     kind = scope.selector
     if kind == "peer":
-        version = 4 if scope.address_family in ("ipv4", "vpn-instance") else None
-        return validate_peer_address(scope.value, "peers", version=version)
+        return validate_scope_peer(scope.value, scope.address_family)
     if kind == "group":
         return "group " + validate_group_name(scope.value, "groups")
     if kind == "as":
@@ -111,7 +102,7 @@ def _family_words(af, vrf):
     return []
 
 
-def render_refresh(scope, direction):
+def render_refresh(scope: Scope, direction: str) -> str:
     """``refresh bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] TARGET {import|export}`` (user view)."""
     af, vrf = _check_scope(scope)
     direction = validate_choice(direction, "direction", DIRECTIONS)
@@ -119,7 +110,7 @@ def render_refresh(scope, direction):
     return " ".join(words)
 
 
-def render_reset(scope, slow_peer=False):
+def render_reset(scope: Scope, slow_peer: bool = False) -> str:
     """``reset bgp [vpn-instance X ipv4-family | vpnv4 | ipv6] TARGET`` or
     ``reset bgp {vpnv4 | ipv4 | vpn-instance X ipv4-family} [ADDR] slow-peer``.
 
@@ -128,13 +119,10 @@ def render_reset(scope, slow_peer=False):
     """
     af, vrf = _check_scope(scope)
     if slow_peer:
-        if af not in SLOW_PEER_FAMILIES:
-            raise ValidationError("slow_peer", "only valid with address_family %s" % " or ".join(SLOW_PEER_FAMILIES))
+        check_slow_peer(af, scope.selector in ("peer", "all"))
         words = ["reset", "bgp"] + (["ipv4"] if af == "ipv4" else _family_words(af, vrf))
         if scope.selector == "peer":
             words.append(_target(scope, allow_as=False))
-        elif scope.selector != "all":
-            raise ValidationError("slow_peer", "takes peers or selector: all")
         return " ".join(words + ["slow-peer"])
     if af == "ipv4" and scope.selector == "all":
         return "reset bgp ipv4 all"
@@ -143,35 +131,25 @@ def render_reset(scope, slow_peer=False):
 
 # --- configuration views and lines -----------------------------------------------------------------
 
-def bgp_view_path(local_as, address_family, vpn_instance=None):
+_FAMILY_VIEWS = {"ipv4": "ipv4-family unicast", "ipv6": "ipv6-family unicast", "vpnv4": "ipv4-family vpnv4"}
+
+
+def bgp_view_path(local_as: str, address_family: str, vpn_instance: Optional[str] = None) -> List[str]:
     """The view lines to type (after system-view) to reach an address family's view."""
     local_as = validate_as_number(local_as, "local_as")
-    af = validate_choice(address_family, "address_family", ADDRESS_FAMILIES)
-    path = ["bgp " + local_as]
-    if af == "ipv4":
-        path.append("ipv4-family unicast")
-    elif af == "ipv6":
-        path.append("ipv6-family unicast")
-    elif af == "vpnv4":
-        path.append("ipv4-family vpnv4")
-    else:
-        if vpn_instance is None:
-            raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
-        path.append("ipv4-family vpn-instance " + validate_vpn_instance(vpn_instance))
-    return path
+    af, vrf = validate_family(address_family, vpn_instance, strict=False)
+    return ["bgp " + local_as, _FAMILY_VIEWS.get(af) or "ipv4-family vpn-instance " + vrf]
 
 
-def route_refresh_view_path(local_as, address_family, vpn_instance=None):
+def route_refresh_view_path(local_as: str, address_family: str, vpn_instance: Optional[str] = None) -> List[str]:
     """Where ``peer X capability-advertise route-refresh`` lives: the bgp view for public peers
     (ipv4, ipv6 and vpnv4 peers are all defined there), the ``ipv4-family vpn-instance X`` view for
     peers of a VPN instance (they are defined there)."""
-    if address_family == "vpn-instance":
-        return bgp_view_path(local_as, address_family, vpn_instance)
-    validate_choice(address_family, "address_family", ADDRESS_FAMILIES)
-    return ["bgp " + validate_as_number(local_as, "local_as")]
+    path = bgp_view_path(local_as, address_family, vpn_instance)
+    return path if address_family == "vpn-instance" else path[:1]
 
 
-def keep_all_routes_view_path(local_as, address_family, vpn_instance=None):
+def keep_all_routes_view_path(local_as: str, address_family: str, vpn_instance: Optional[str] = None) -> List[str]:
     """``peer X keep-all-routes`` is per address family: the family's own view."""
     return bgp_view_path(local_as, address_family, vpn_instance)
 
@@ -180,13 +158,13 @@ def _undo(present, line):
     return line if present else "undo " + line
 
 
-def render_route_refresh(peer_or_group, present):
+def render_route_refresh(peer_or_group: str, present: bool) -> str:
     """``[undo] peer {ADDR|G} capability-advertise route-refresh`` (see route_refresh_view_path)."""
     target = validate_peer_or_group(peer_or_group, "peers")
     return _undo(present, "peer %s capability-advertise route-refresh" % target)
 
 
-def render_keep_all_routes(peer_or_group, present):
+def render_keep_all_routes(peer_or_group: str, present: bool) -> str:
     """``[undo] peer {ADDR|G} keep-all-routes`` (see keep_all_routes_view_path)."""
     target = validate_peer_or_group(peer_or_group, "peers")
     return _undo(present, "peer %s keep-all-routes" % target)
@@ -199,26 +177,19 @@ DISPLAY_BGP_CONFIG = "display current-configuration configuration bgp"
 
 def _display_prefix(address_family, vpn_instance):
     """``display bgp`` + the family words of the display commands (vpnv4 ones need ``all``)."""
-    af = validate_choice(address_family, "address_family", ADDRESS_FAMILIES)
-    if af == "ipv4":
-        return "display bgp"
-    if af == "ipv6":
-        return "display bgp ipv6"
-    if af == "vpnv4":
-        return "display bgp vpnv4 all"
-    if vpn_instance is None:
-        raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
-    return "display bgp vpnv4 vpn-instance " + validate_vpn_instance(vpn_instance)
+    af, vrf = validate_family(address_family, vpn_instance, strict=False)
+    words = {"ipv4": "display bgp", "ipv6": "display bgp ipv6", "vpnv4": "display bgp vpnv4 all"}
+    return words.get(af) or "display bgp vpnv4 vpn-instance " + vrf
 
 
-def display_peer_brief(address_family, vpn_instance=None):
+def display_peer_brief(address_family: str, vpn_instance: Optional[str] = None) -> str:
     """Peer table of one family: ``display bgp peer`` / ``display bgp ipv6 peer`` /
     ``display bgp vpnv4 all peer`` (VPNv4 peers plus a section per VPN instance) /
     ``display bgp vpnv4 vpn-instance X peer``."""
     return _display_prefix(address_family, vpn_instance) + " peer"
 
 
-def display_peer_verbose(address_family, vpn_instance=None, address=None):
+def display_peer_verbose(address_family: str, vpn_instance: Optional[str] = None, address: Optional[str] = None) -> str:
     """``display bgp ... peer [ADDR] verbose``; without ADDR every peer of the family, one block each."""
     prefix = _display_prefix(address_family, vpn_instance) + " peer"
     if address is not None:
@@ -226,7 +197,7 @@ def display_peer_verbose(address_family, vpn_instance=None, address=None):
     return prefix + " verbose"
 
 
-def display_group(address_family="ipv4", vpn_instance=None, name=None):
+def display_group(address_family: str = "ipv4", vpn_instance: Optional[str] = None, name: Optional[str] = None) -> str:
     """``display bgp [vpnv4 all | vpnv4 vpn-instance X | ipv6] group [NAME]``."""
     cmd = _display_prefix(address_family, vpn_instance) + " group"
     if name is not None:
@@ -234,7 +205,8 @@ def display_group(address_family="ipv4", vpn_instance=None, name=None):
     return cmd
 
 
-def display_routing_table_peer(address_family, vpn_instance, address, which, statistics=False):
+def display_routing_table_peer(address_family: str, vpn_instance: Optional[str], address: str, which: str,
+                               statistics: bool = False) -> str:
     """``display bgp ... routing-table peer ADDR {received-routes|advertised-routes|accepted-routes}
     [statistics]`` [NE40E-CR display-bgp-routing-table-peer(BGPOM)]."""
     which = validate_choice(which, "which", ("received-routes", "advertised-routes", "accepted-routes"))

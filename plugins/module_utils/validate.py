@@ -1,7 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: netops.vrp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Every VRP value rule, in one place.
+"""Every VRP value rule, in one place: what an argument spec cannot say.
+
+Types, choices, defaults and exclusions are declared once, in ``argspec.py`` (ansible-core checks them
+first); this module adds the rules an argspec cannot express: VRP name characters and lengths, addresses
+(``ipaddress``), AS numbers incl. asdot, no control characters, ranges, non-empty lists and cross-field
+VRP rules (a VPN instance only with ``vpn-instance``, slow-peer forms). ``validate_params`` also applies
+the argspec's choices and option names to callers that bypass ansible-core (the same declarations, read
+from ``ARGSPECS``).
 
 Each validator takes ``(value, field)``, returns the normalised value and raises
 ``ValidationError(field, message)`` naming the module argument at fault.  The action plugins call
@@ -26,31 +33,28 @@ __metaclass__ = type
 import ipaddress
 import re
 import unicodedata
+from typing import Optional, Sequence, Tuple
 
-string_types = (str,)
-
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import (
+    ADDRESS_FAMILIES,
+    ARGSPECS,
+    SOFT_RESET_TARGET_OPTIONS,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import as_number_to_int, is_address
 
 class ValidationError(ValueError):
     """A user value breaks a VRP rule. ``field`` is the module argument name."""
 
-    def __init__(self, field, message):
+    def __init__(self, field: str, message: str) -> None:
         self.field = field
         self.message = message
         super(ValidationError, self).__init__("%s: %s" % (field, message))
 
 
-ADDRESS_FAMILIES = ("ipv4", "ipv6", "vpnv4", "vpn-instance")
 # families with a `reset bgp ... slow-peer` form on some release (which release has which: release.py)
 SLOW_PEER_FAMILIES = ("vpnv4", "ipv4", "vpn-instance")
-SELECTORS = ("all", "external", "internal")
-DIRECTIONS = ("import", "export")
 
-NAME_LIMITS = {
-    "group": 47,
-    "vpn_instance": 31,
-    "route_policy": 200,
-    "ip_prefix": 169,
-}
+NAME_LIMITS = {"group": 47, "vpn_instance": 31, "route_policy": 200, "ip_prefix": 169}
 LABEL_MAX = 256
 DESCRIPTION_MAX = 60
 CONFIG_LINE_MAX = 510
@@ -77,7 +81,7 @@ def _describe(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def escape_control(text):
+def escape_control(text: str) -> str:
     """``text`` with each control character (C0, DEL, C1) written as its Python escape (``\\x1b``, ``\\n``).
 
     For messages that quote a user's value as is (ansible-core's argument-spec errors): a newline or an
@@ -86,13 +90,13 @@ def escape_control(text):
     return "".join(repr(char)[1:-1] if unicodedata.category(char) == "Cc" else char for char in text)
 
 
-def check_cli_text(value, field, allow_space=True, allow_question=False):
+def check_cli_text(value: str, field: str, allow_space: bool = True, allow_question: bool = False) -> str:
     """Common rule for anything typed at the VRP CLI; returns the string.
 
     Rejects non-strings, empty strings, control characters (newline, CR, NUL, ESC, TAB, ...), non-ASCII
     and leading/trailing whitespace (VRP would silently strip or mis-tokenise it).
     """
-    if not isinstance(value, string_types):
+    if not isinstance(value, str):
         raise ValidationError(field, "must be a string, got %s" % type(value).__name__)
     if value == "":
         raise ValidationError(field, "must not be empty")
@@ -113,7 +117,7 @@ def check_cli_text(value, field, allow_space=True, allow_question=False):
 
 # --- addresses and AS numbers ---------------------------------------------------------------------
 
-def validate_peer_address(value, field="peers", version=None):
+def validate_peer_address(value: str, field: str = "peers", version: Optional[int] = None) -> str:
     """An IPv4 or IPv6 peer address (no prefix length, no zone id); returns the canonical form.
 
     ``version`` 4 or 6 restricts the family. IPv4 must be a plain dotted quad (no leading zeros,
@@ -140,18 +144,7 @@ def validate_peer_address(value, field="peers", version=None):
     return str(addr)
 
 
-def is_ip_address(value):
-    """True when ``value`` is a string that parses as an IPv4/IPv6 address (no validation errors)."""
-    if not isinstance(value, string_types):
-        return False
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
-def validate_as_number(value, field="as_number"):
+def validate_as_number(value: object, field: str = "as_number") -> str:
     """AS number: 1..4294967295 plain, or asdot ``x.y`` with x,y in 0..65535, not both 0.
 
     Accepts an int or a string and returns the string as VRP displays it (plain stays plain, asdot
@@ -175,16 +168,7 @@ def validate_as_number(value, field="as_number"):
     raise ValidationError(field, "not an AS number (1..4294967295 or x.y): %s" % _describe(value))
 
 
-def as_number_to_int(value):
-    """``"65011.21531"`` -> 4260254235; plain numbers unchanged (for comparing AS values)."""
-    text = str(value)
-    if "." in text:
-        high, low = text.split(".", 1)
-        return int(high) * 65536 + int(low)
-    return int(text)
-
-
-def same_as_number(first, second):
+def same_as_number(first: object, second: object) -> bool:
     """Whether two AS values name the same AS, asplain or asdot (``1.10`` == ``65546``); the one AS
     comparison of the collection (modules and filters). None or non-AS text never matches."""
     try:
@@ -195,7 +179,7 @@ def same_as_number(first, second):
 
 # --- names -----------------------------------------------------------------------------------------
 
-def validate_name(value, field, kind):
+def validate_name(value: str, field: str, kind: str) -> str:
     """A VRP object name of ``kind`` group | vpn_instance | route_policy | ip_prefix.
 
     Printable ASCII, no whitespace, no ``?``, no quotes (VRP would need quoting), within the
@@ -209,40 +193,31 @@ def validate_name(value, field, kind):
                               % _describe(value))
     if len(value) > limit:
         raise ValidationError(field, "longer than %d characters (%d)" % (limit, len(value)))
-    if kind == "group" and is_ip_address(value):
+    if kind == "group" and is_address(value):
         raise ValidationError(field, "a group name must not be an IP address: %s" % value)
     if kind == "vpn_instance" and value == "_public_":
         raise ValidationError(field, "'_public_' is reserved for the public network instance")
     return value
 
 
-def validate_group_name(value, field="groups"):
+def validate_group_name(value: str, field: str = "groups") -> str:
     return validate_name(value, field, "group")
 
 
-def validate_vpn_instance(value, field="vpn_instance"):
+def validate_vpn_instance(value: str, field: str = "vpn_instance") -> str:
     return validate_name(value, field, "vpn_instance")
 
 
-def validate_route_policy_name(value, field="route_policy"):
-    return validate_name(value, field, "route_policy")
-
-
-def validate_ip_prefix_name(value, field="ip_prefix"):
-    return validate_name(value, field, "ip_prefix")
-
-
-def validate_peer_or_group(value, field="peers"):
+def validate_peer_or_group(value: str, field: str = "peers") -> str:
     """A ``peer`` command target: an address (canonicalised) or a group name."""
-    if isinstance(value, string_types) and (":" in value or _DOTTED_QUAD.match(value) or
-                                            _DIGITS_AND_DOTS.match(value)):
+    if isinstance(value, str) and (":" in value or _DOTTED_QUAD.match(value) or _DIGITS_AND_DOTS.match(value)):
         return validate_peer_address(value, field)
     return validate_group_name(value, field)
 
 
 # --- free text, config lines, numbers ----------------------------------------------------------------
 
-def validate_commit_label(value, field="commit_label"):
+def validate_commit_label(value: str, field: str = "commit_label") -> str:
     """``commit label X``: letters, digits, ``-``, ``_``; starts with a letter; 1..256 (UNVERIFIED)."""
     check_cli_text(value, field, allow_space=False)
     if not _LABEL.match(value):
@@ -253,7 +228,7 @@ def validate_commit_label(value, field="commit_label"):
     return value
 
 
-def validate_commit_description(value, field="commit_description"):
+def validate_commit_description(value: str, field: str = "commit_description") -> str:
     """``commit description TEXT``: printable ASCII incl. inner spaces, 1..60 chars (UNVERIFIED)."""
     check_cli_text(value, field)
     if len(value) > DESCRIPTION_MAX:
@@ -261,14 +236,14 @@ def validate_commit_description(value, field="commit_description"):
     return value
 
 
-def validate_config_line(value, field="lines", allow_indent=False):
+def validate_config_line(value: str, field: str = "lines", allow_indent: bool = False) -> str:
     """One line for ``vrp_config``: printable ASCII, no control characters, no ``?``, ≤ 510 chars.
 
     ``allow_indent`` permits leading spaces (the indentation of ``src`` blocks); the line must still
     have content and no trailing whitespace.
     """
     body = value
-    if allow_indent and isinstance(value, string_types):
+    if allow_indent and isinstance(value, str):
         body = value.lstrip(" ")
         if value and not body:
             raise ValidationError(field, "must not be blank")
@@ -278,9 +253,9 @@ def validate_config_line(value, field="lines", allow_indent=False):
     return value
 
 
-def validate_config_text(value, field="src"):
+def validate_config_text(value: str, field: str = "src") -> str:
     """A multi-line ``src`` block: each line a config line (indent allowed); blank and ``#`` lines kept."""
-    if not isinstance(value, string_types):
+    if not isinstance(value, str):
         raise ValidationError(field, "must be a string, got %s" % type(value).__name__)
     lines = value.replace("\r\n", "\n").split("\n")
     for number, line in enumerate(lines, 1):
@@ -293,7 +268,7 @@ def validate_config_text(value, field="src"):
     return value
 
 
-def validate_int(value, field, minimum, maximum):
+def validate_int(value: int, field: str, minimum: int, maximum: int) -> int:
     """An integer (not a bool) within ``minimum..maximum``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(field, "must be an integer, got %s" % type(value).__name__)
@@ -302,33 +277,33 @@ def validate_int(value, field, minimum, maximum):
     return value
 
 
-def validate_timeout(value, field="timeout", minimum=1, maximum=3600):
+def validate_timeout(value: int, field: str = "timeout", minimum: int = 1, maximum: int = 3600) -> int:
     """A wait bound in whole seconds (1..3600 by default)."""
     return validate_int(value, field, minimum, maximum)
 
 
-def validate_batch_size(value, field="batch_size", maximum=1000):
+def validate_batch_size(value: int, field: str = "batch_size", maximum: int = 1000) -> int:
     return validate_int(value, field, 1, maximum)
 
 
-def validate_commit_trial(value, field="commit_trial"):
+def validate_commit_trial(value: int, field: str = "commit_trial") -> int:
     """``commit trial N``: 60..65535 seconds."""
     return validate_int(value, field, TRIAL_MIN, TRIAL_MAX)
 
 
-def validate_choice(value, field, choices):
-    if not isinstance(value, string_types) or value not in choices:
+def validate_choice(value: str, field: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
         raise ValidationError(field, "must be one of %s, got %s" % (", ".join(choices), _describe(value)))
     return value
 
 
-def validate_bool(value, field):
+def validate_bool(value: bool, field: str) -> bool:
     if not isinstance(value, bool):
         raise ValidationError(field, "must be a boolean, got %s" % type(value).__name__)
     return value
 
 
-def validate_commit_id(value, field="commit_id"):
+def validate_commit_id(value: object, field: str = "commit_id") -> str:
     """Rollback point ids: 1000000001..1999999999 (and periodic 2000000001..)."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
@@ -339,7 +314,7 @@ def validate_commit_id(value, field="commit_id"):
 
 
 def _list_of(value, field):
-    if isinstance(value, string_types) or not isinstance(value, (list, tuple)):
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise ValidationError(field, "must be a list, got %s" % type(value).__name__)
     if not value:
         raise ValidationError(field, "must not be empty")
@@ -348,52 +323,76 @@ def _list_of(value, field):
 
 # --- scope -------------------------------------------------------------------------------------------
 
+# scope operation -> the module whose argspec declares its selectors
+_SCOPE_MODULES = {"refresh": "bgp_soft_reset", "reset": "bgp_reset", "peer_config": "bgp_route_refresh"}
+
+
 def _given(params, key):
     value = params.get(key)
     return value is not None and value != [] and value is not False
 
 
-def validate_scope(params, operation="refresh"):
+def validate_family(address_family: str, vpn_instance: Optional[str], strict: bool = True) -> Tuple[str, Optional[str]]:
+    """An address family and its VPN instance -> ``(af, vpn_instance or None)``.
+
+    The VPN instance is required with ``vpn-instance`` (a valid name); ``strict`` refuses one with any
+    other family (module arguments, scopes), otherwise it is ignored (display and view helpers).
+    """
+    af = validate_choice(address_family, "address_family", ADDRESS_FAMILIES)
+    if af == "vpn-instance":
+        if vpn_instance is None:
+            raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
+        return af, validate_vpn_instance(vpn_instance)
+    if strict and vpn_instance is not None:
+        raise ValidationError("vpn_instance", "only valid with address_family vpn-instance (got %s)" % af)
+    return af, None
+
+
+def validate_scope_peer(value: str, address_family: str, field: str = "peers") -> str:
+    """A peer address of a refresh/reset scope: ipv4 and vpn-instance take IPv4 peers only, ipv6 and vpnv4
+    take both (NE40E-CR refresh/reset grammar lists IPv4 peers for ``ipv6`` too: 6PE)."""
+    try:
+        return validate_peer_address(value, field, version=4 if address_family in ("ipv4", "vpn-instance") else None)
+    except ValidationError as exc:
+        raise ValidationError(field, "%s (address_family %s)" % (exc.message, address_family))
+
+
+def check_slow_peer(address_family: str, peer_or_all: bool) -> None:
+    """``reset bgp {vpnv4 | ipv4 | vpn-instance X ipv4-family} [ADDR] slow-peer``: the families and targets it has."""
+    if address_family not in SLOW_PEER_FAMILIES:
+        raise ValidationError("slow_peer", "only valid with address_family %s (got %s)"
+                              % (" or ".join(SLOW_PEER_FAMILIES), address_family))
+    if not peer_or_all:
+        raise ValidationError("slow_peer", "takes peers or selector: all (reset bgp ... [ADDR] slow-peer)")
+
+
+def _unique_items(params, key, check):
+    """The non-duplicate validated items of a scope list; errors say which item."""
+    out = []
+    for index, item in enumerate(_list_of(params[key], key)):
+        try:
+            value = check(item)
+        except ValidationError as exc:
+            raise ValidationError(key, "item %d: %s" % (index + 1, exc.message))
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def validate_scope(params: dict, operation: str = "refresh") -> dict:
     """Check the shared scope arguments and return a normalised copy of them.
 
     ``operation``: ``refresh`` (bgp_soft_reset), ``reset`` (bgp_reset, adds ``as_number`` and
     ``slow_peer``) or ``peer_config`` (bgp_route_refresh / bgp_keep_all_routes: peers or groups only).
-
-    Rules: address_family in ipv4|ipv6|vpnv4|vpn-instance (default ipv4); ``vpn_instance`` iff
-    vpn-instance; exactly one selector; peer families: ipv4 and vpn-instance take IPv4 peers only,
-    ipv6 and vpnv4 take both (NE40E-CR refresh/reset grammar lists IPv4 peers for ``ipv6`` too: 6PE);
-    ``as_number`` and ``slow_peer`` only for reset, ``slow_peer`` only with SLOW_PEER_FAMILIES and a peer list or
-    ``selector: all``. Duplicate peers/groups are dropped (same canonical address = same peer).
+    Which selectors exist is the argspec's (``required_one_of``); here: exactly one of them non-empty,
+    ``validate_family``, peers per family (``validate_scope_peer``), ``check_slow_peer``. Duplicate
+    peers/groups are dropped (same canonical address = same peer).
     """
-    if operation not in ("refresh", "reset", "peer_config"):
+    if operation not in _SCOPE_MODULES:
         raise ValueError("unknown operation %r" % operation)
-    out = {}
-    af = params.get("address_family")
-    af = "ipv4" if af is None else validate_choice(af, "address_family", ADDRESS_FAMILIES)
-    out["address_family"] = af
-
-    vrf = params.get("vpn_instance")
-    if af == "vpn-instance":
-        if vrf is None:
-            raise ValidationError("vpn_instance", "required when address_family is vpn-instance")
-        out["vpn_instance"] = validate_vpn_instance(vrf)
-    else:
-        if vrf is not None:
-            raise ValidationError("vpn_instance", "only valid with address_family vpn-instance (got %s)" % af)
-        out["vpn_instance"] = None
-
-    selectors = ["peers", "groups"]
-    if operation != "peer_config":
-        selectors.append("selector")
-    if operation == "reset":
-        selectors.append("as_number")
-    else:
-        if params.get("as_number") is not None:
-            raise ValidationError("as_number", "only valid for bgp_reset")
-        if params.get("slow_peer"):
-            raise ValidationError("slow_peer", "only valid for bgp_reset")
-    if operation == "peer_config" and params.get("selector") is not None:
-        raise ValidationError("selector", "not valid here: name peers or groups")
+    af, vrf = validate_family(params.get("address_family") or "ipv4", params.get("vpn_instance"))
+    out = dict(address_family=af, vpn_instance=vrf, peers=None, groups=None, selector=None, as_number=None)
+    selectors = [key for key in ARGSPECS[_SCOPE_MODULES[operation]]["required_one_of"][0] if key != "targets"]
     given = [key for key in selectors if _given(params, key)]
     if len(given) > 1:
         raise ValidationError(given[1], "mutually exclusive with %s: give exactly one of %s"
@@ -403,44 +402,18 @@ def validate_scope(params, operation="refresh"):
         field = next((k for k in selectors if params.get(k) is not None), selectors[0])
         raise ValidationError(field, "give exactly one of %s (non-empty)" % ", ".join(selectors))
     key = given[0]
-    out.update(peers=None, groups=None, selector=None, as_number=None)
-
     if key == "peers":
-        version = {"ipv4": 4, "vpn-instance": 4}.get(af)
-        peers = []
-        for index, item in enumerate(_list_of(params["peers"], "peers")):
-            try:
-                address = validate_peer_address(item, "peers", version=version)
-            except ValidationError as exc:
-                raise ValidationError("peers", "item %d: %s (address_family %s)" % (index + 1, exc.message, af))
-            if address not in peers:
-                peers.append(address)
-        out["peers"] = peers
+        out["peers"] = _unique_items(params, "peers", lambda item: validate_scope_peer(item, af))
     elif key == "groups":
-        groups = []
-        for index, item in enumerate(_list_of(params["groups"], "groups")):
-            try:
-                name = validate_group_name(item, "groups")
-            except ValidationError as exc:
-                raise ValidationError("groups", "item %d: %s" % (index + 1, exc.message))
-            if name not in groups:
-                groups.append(name)
-        out["groups"] = groups
-    elif key == "selector":
-        out["selector"] = validate_choice(params["selector"], "selector", SELECTORS)
-    else:
+        out["groups"] = _unique_items(params, "groups", validate_group_name)
+    elif key == "as_number":
         out["as_number"] = validate_as_number(params["as_number"], "as_number")
-
-    slow = params.get("slow_peer", False)
-    if slow is None:
-        slow = False
-    slow = validate_bool(slow, "slow_peer")
+    else:
+        out["selector"] = params["selector"]
+    slow = params.get("slow_peer")
+    slow = False if slow is None else validate_bool(slow, "slow_peer")
     if slow:
-        if af not in SLOW_PEER_FAMILIES:
-            raise ValidationError("slow_peer", "only valid with address_family %s (got %s)"
-                                  % (" or ".join(SLOW_PEER_FAMILIES), af))
-        if key not in ("peers", "selector") or (key == "selector" and out["selector"] != "all"):
-            raise ValidationError("slow_peer", "takes peers or selector: all (reset bgp ... [ADDR] slow-peer)")
+        check_slow_peer(af, key == "peers" or out["selector"] == "all")
     if operation == "reset":
         out["slow_peer"] = slow
     return out
@@ -458,18 +431,12 @@ def _check_parents(value, field):
     return [validate_config_line(line, field) for line in _list_of(value, field)]
 
 
-def _check_gather_subset(value, field):
-    choices = ("all", "ipv4", "ipv6", "vpnv4", "vpn-instance", "groups")
-    return [validate_choice(item, field, choices) for item in _list_of(value, field)]
-
-
 def _check_vpn_instances(value, field):
     return [validate_vpn_instance(item, field) for item in _list_of(value, field)]
 
 
 # module argument name -> validator(value, field); None values are skipped (argspec defaults)
 FIELD_VALIDATORS = {
-    "direction": lambda v, f: validate_choice(v, f, DIRECTIONS),
     "commit_label": validate_commit_label,
     "commit_description": validate_commit_description,
     "commit_trial": validate_commit_trial,
@@ -478,7 +445,6 @@ FIELD_VALIDATORS = {
     "last": lambda v, f: validate_int(v, f, 1, 80),
     "verify_timeout": lambda v, f: validate_timeout(v, f, 1, 3600),
     "wait_timeout": lambda v, f: validate_timeout(v, f, 1, 3600),
-    "timeout": validate_timeout,
     "batch_size": validate_batch_size,
     "batch_pause": lambda v, f: validate_int(v, f, 0, 3600),
     "lines": _check_lines,
@@ -486,9 +452,6 @@ FIELD_VALIDATORS = {
     "src": validate_config_text,
     "trial_within": validate_config_text,   # vrp_commit: compared, never typed, but the same text rules
     "vpn_instances": _check_vpn_instances,
-    "gather_subset": _check_gather_subset,
-    "route_policy": validate_route_policy_name,
-    "ip_prefix": validate_ip_prefix_name,
 }
 
 # modules whose arguments include the shared scope, and which scope operation they are
@@ -500,22 +463,37 @@ SCOPE_OPERATIONS = {
 }
 
 
-def validate_target(target, index, operation):
+def check_declared(options: dict, params: dict, prefix: str = "") -> None:
+    """The argspec's option names and choices (``options``: an ``argument_spec``), for params that did not
+    come through ansible-core's validator; a required option with choices must be given one of them."""
+    for key in params:
+        if key not in options and not key.startswith("_"):
+            raise ValidationError(prefix + key, "not an option here (options: %s)" % ", ".join(sorted(options)))
+    for key, option in options.items():
+        value = params.get(key)
+        if option.get("choices") and (value is not None or option.get("required")):
+            items = _list_of(value, prefix + key) if option.get("type") == "list" else [value]
+            for item in items:
+                validate_choice(item, prefix + key, option["choices"])
+
+
+def validate_target(target: dict, index: int, operation: str) -> dict:
     """One item of a ``targets`` list: its scope and direction, errors named ``targets[INDEX].FIELD``."""
     try:
+        check_declared(SOFT_RESET_TARGET_OPTIONS, target)
         out = dict(target, **validate_scope(target, operation))
-        out["direction"] = validate_choice(target.get("direction"), "direction", DIRECTIONS)
     except ValidationError as exc:
         raise ValidationError("targets[%d].%s" % (index, exc.field), exc.message)
     return out
 
 
-def validate_params(module, params):
+def validate_params(module: str, params: dict) -> dict:
     """Validate every VRP value in a module's arguments; returns a dict of normalised values.
 
     Raises ValidationError naming the first bad field. Arguments without a VRP rule (booleans,
     choices already checked by the argument spec) pass through unchanged.
     """
+    check_declared(ARGSPECS[module]["argument_spec"], params)
     out = dict(params)
     operation = SCOPE_OPERATIONS.get(module)
     if params.get("targets") is not None:

@@ -20,17 +20,12 @@ description:
     C(peers[?state!='Established'].address)).
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
+  - netops.vrp.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
 attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
   facts:
     support: full
-  platform:
-    platforms: huawei_vrp8
 options:
   gather_subset:
     description:
@@ -142,15 +137,7 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
-
-
-def main():
-    # The work runs in the controller-side action plugin of the same name; this only states the interface.
-    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["bgp_facts"])
-    module.fail_json(msg="netops.vrp.bgp_facts runs on the controller through its action plugin; "
-                         "use ansible_connection: netops.vrp.netmiko")
-
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":
-    main()
+    state_interface(AnsibleModule, "bgp_facts")

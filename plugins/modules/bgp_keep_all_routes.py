@@ -31,8 +31,6 @@ description:
     with it (and may reset, as above); members with their own line keep it and are named in a warning.
   - Unknown peers (or peers not enabled in the address family), groups and VPN instances fail the task
     naming them, after one C(display).
-  - With a trial commit pending on the router the module fails instead of committing (a plain C(commit)
-    would confirm that trial); see M(netops.vrp.vrp_commit).
 notes:
   - "Displays sent: C(display current-configuration configuration bgp) always (the only one when nothing
     changes); when a peer's effective setting changes also the family's brief peer table, for enabling on
@@ -52,14 +50,8 @@ author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.scope.PEER_CONFIG
   - netops.vrp.commit
+  - netops.vrp.attributes.DIFF
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: huawei_vrp8
 seealso:
   - module: netops.vrp.bgp_route_refresh
   - module: netops.vrp.bgp_soft_reset
@@ -158,15 +150,7 @@ after:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
-
-
-def main():
-    # The work runs in the controller-side action plugin of the same name; this only states the interface.
-    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["bgp_keep_all_routes"])
-    module.fail_json(msg="netops.vrp.bgp_keep_all_routes runs on the controller through its action plugin; "
-                         "use ansible_connection: netops.vrp.netmiko")
-
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":
-    main()
+    state_interface(AnsibleModule, "bgp_keep_all_routes")

@@ -64,14 +64,8 @@ description:
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.scope
+  - netops.vrp.attributes
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: huawei_vrp8
 options:
   direction:
     description:
@@ -334,15 +328,7 @@ step:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
-
-
-def main():
-    # The work runs in the controller-side action plugin of the same name; this only states the interface.
-    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["bgp_soft_reset"])
-    module.fail_json(msg="netops.vrp.bgp_soft_reset runs on the controller through its action plugin; "
-                         "use ansible_connection: netops.vrp.netmiko")
-
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":
-    main()
+    state_interface(AnsibleModule, "bgp_soft_reset")

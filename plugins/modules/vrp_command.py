@@ -18,14 +18,8 @@ description:
   - Never changes the router, so it reports C(changed=false) and runs the same in check mode.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
+  - netops.vrp.attributes
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: huawei_vrp8
 options:
   commands:
     description:
@@ -73,15 +67,7 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
-
-
-def main():
-    # The work runs in the controller-side action plugin of the same name; this only states the interface.
-    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["vrp_command"])
-    module.fail_json(msg="netops.vrp.vrp_command runs on the controller through its action plugin; "
-                         "use ansible_connection: netops.vrp.netmiko")
-
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":
-    main()
+    state_interface(AnsibleModule, "vrp_command")

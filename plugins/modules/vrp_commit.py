@@ -33,14 +33,8 @@ description:
   - In check mode only C(display) commands are sent.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
+  - netops.vrp.attributes
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: huawei_vrp8
 options:
   action:
     description:
@@ -145,15 +139,7 @@ trial_commit_id:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
-
-
-def main():
-    # The work runs in the controller-side action plugin of the same name; this only states the interface.
-    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["vrp_commit"])
-    module.fail_json(msg="netops.vrp.vrp_commit runs on the controller through its action plugin; "
-                         "use ansible_connection: netops.vrp.netmiko")
-
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":
-    main()
+    state_interface(AnsibleModule, "vrp_commit")

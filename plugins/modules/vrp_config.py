@@ -26,14 +26,8 @@ description:
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.commit
+  - netops.vrp.attributes.DIFF
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: huawei_vrp8
 options:
   lines:
     description:
@@ -196,15 +190,7 @@ commit_id:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
-
-
-def main():
-    # The work runs in the controller-side action plugin of the same name; this only states the interface.
-    module = AnsibleModule(supports_check_mode=True, **ARGSPECS["vrp_config"])
-    module.fail_json(msg="netops.vrp.vrp_config runs on the controller through its action plugin; "
-                         "use ansible_connection: netops.vrp.netmiko")
-
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":
-    main()
+    state_interface(AnsibleModule, "vrp_config")
