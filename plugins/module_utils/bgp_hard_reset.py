@@ -12,8 +12,8 @@
   4. wait (``wait_for_sessions``): brief displays about once a second until every session that was
      Established is Established again with a restarted Up/Down time, or ``wait_timeout``.
 
-Selection and sending are shared with the soft reset (``bgp_operations.py``), reading with every BGP module
-(``bgp_facts.py``).
+Sending is shared with the soft reset (``bgp_operations.py``), reading with every BGP module
+(``bgp_facts.py``), peer selection with every module and filter (``selection.py``).
 """
 from __future__ import absolute_import, division, print_function
 
@@ -25,20 +25,19 @@ from typing import Optional
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import read_facts, read_session_states
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import (
     PUBLIC_FAMILIES,
-    _dedupe,
-    _family_peers,
-    _key,
-    _known_group,
-    _known_vpn_instance,
     _read_back_failed,
-    _select,
-    _where,
     check_release,
     send_operational,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import ESTABLISHED
 from ansible_collections.netops.vrp.plugins.module_utils.scope import render_reset, scopes_from_params
+from ansible_collections.netops.vrp.plugins.module_utils.selection import (
+    dedupe_peers,
+    family_label,
+    peer_key,
+    select_scope_peers,
+)
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpError
 
 # bgp_reset polls: first look soon, then about once a second.
@@ -68,25 +67,18 @@ def select_reset_peers(facts: dict, cfg: dict, scope, slow_peer: bool = False) -
     other family's entry of the same session (vrf, address), since the TCP session goes down as a
     whole. Slow-peer resets drop nothing: affected is ``selected``.
     """
-    if cfg["local_as"] is None:
-        raise OperationFailed("pre-check", "BGP is not configured on this router")
-    _known_vpn_instance(cfg, scope)
-    if scope.selector == "group":
-        _known_group(cfg, scope)
+    pool = None
     if scope.address_family == "ipv4" and scope.selector in ("group", "external", "internal", "as"):
         pool = [p for p in facts["peers"] if p["vpn_instance"] is None and p["address_family"] != "vpn-instance"]
-    else:
-        pool = _family_peers(facts, scope.address_family, scope.vpn_instance)
-    selected = _dedupe(_select(pool, scope))
-    if scope.selector == "peer" and not selected:
-        raise OperationFailed("pre-check", "%s is not a peer of %s (peers there: %s)"
-                              % (scope.value, _where(scope.address_family, scope.vpn_instance),
-                                 ", ".join(p["address"] for p in pool) or "none"))
+    selected, problem = select_scope_peers(facts, cfg, scope, pool)
+    if problem:
+        raise OperationFailed("pre-check", problem)
+    selected = dedupe_peers(selected)
     if slow_peer:
         return selected, selected
     sessions = {(p["vpn_instance"], p["address"]) for p in selected}
     affected = [p for p in facts["peers"] if (p["vpn_instance"], p["address"]) in sessions]
-    return selected, _dedupe(affected)
+    return selected, dedupe_peers(affected)
 
 
 def plan_reset(facts: dict, cfg: dict, scopes: list, slow_peer: bool = False) -> dict:
@@ -97,13 +89,13 @@ def plan_reset(facts: dict, cfg: dict, scopes: list, slow_peer: bool = False) ->
         sel, aff = select_reset_peers(facts, cfg, scope, slow_peer)
         selected.extend(sel)
         affected.extend(aff)
-    chosen = {_key(p) for p in selected}
+    chosen = {peer_key(p) for p in selected}
     entries = []
-    for peer in _dedupe(affected):
+    for peer in dedupe_peers(affected):
         entries.append({
             "address": peer["address"], "address_family": peer["address_family"],
             "vpn_instance": peer["vpn_instance"], "group": peer["group"], "type": peer["type"],
-            "remote_as": peer["remote_as"], "selected": _key(peer) in chosen,
+            "remote_as": peer["remote_as"], "selected": peer_key(peer) in chosen,
             "state_before": peer["state"], "uptime_before": peer["uptime_seconds"],
         })
     return {"commands": commands, "peers": entries}
@@ -197,7 +189,7 @@ def run_reset(cli, params: dict, check_mode: bool = False, clock=time.monotonic,
               "warnings": []}
     if nothing:
         result["msg"] = ("the selection reaches no peer in %s; nothing sent"
-                         % _where(scope0.address_family, scope0.vpn_instance))
+                         % family_label(scope0.address_family, scope0.vpn_instance))
         return result
     if check_mode:
         return result

@@ -19,8 +19,9 @@ the params, pre-check, run it, read the answer back, decide pass or fail):
      reads at least ``SETTLE_MIN_INTERVAL`` apart agree (``settle_counts``, bounded by
      ``verify_timeout``); ``check_soft_reset`` decides per peer.
 
-``run_reset`` (hard reset) lives in ``bgp_hard_reset.py`` and shares the selection and sending helpers of
-this module; both read the router through ``bgp_facts.py`` (``BgpReader``, ``read_peer_table``, ...).
+``run_reset`` (hard reset) lives in ``bgp_hard_reset.py`` and shares the sending helpers of this module;
+both read the router through ``bgp_facts.py`` (``BgpReader``, ``read_peer_table``, ...) and select peers
+with ``selection.py``.
 
 Failures that must keep the partial result (commands sent, per-peer data) raise ``OperationFailed``
 (``cli.py``); the action base turns it into ``failed: true`` with that result. Any ``VrpError`` (refusal, timeout,
@@ -46,8 +47,8 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import ESTABLIS
 from ansible_collections.netops.vrp.plugins.module_utils.policy_effect import verify_policy_effect
 from ansible_collections.netops.vrp.plugins.module_utils.release import ReleaseError, check_forms, form_of
 from ansible_collections.netops.vrp.plugins.module_utils.scope import render_refresh, scopes_from_params
+from ansible_collections.netops.vrp.plugins.module_utils.selection import dedupe_peers, family_label, select_scope_peers
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError, VrpError
-from ansible_collections.netops.vrp.plugins.module_utils.validate import same_as_number
 
 PUBLIC_FAMILIES = ("ipv4", "ipv6", "vpnv4")
 # A ROUTE-REFRESH makes the peer re-send its routes asynchronously (and a keep-all-routes re-evaluation
@@ -86,80 +87,17 @@ def session_snapshot(row: Optional[dict] = None, block: Optional[dict] = None) -
     return snap
 
 
-# --- which peers a selector reaches --------------------------------------------------------------------
-
-def _where(address_family, vpn_instance):
-    if address_family == "vpn-instance":
-        return "VPN instance %s" % vpn_instance
-    return {"ipv4": "IPv4 unicast", "ipv6": "IPv6 unicast", "vpnv4": "VPNv4"}[address_family]
-
-
-def _known_vpn_instance(cfg, scope):
-    if scope.address_family == "vpn-instance" and scope.vpn_instance not in cfg["vpn_instances"]:
-        raise OperationFailed("pre-check", "VPN instance %s has no BGP configuration (no 'ipv4-family "
-                                           "vpn-instance %s' in bgp %s); configured: %s"
-                              % (scope.vpn_instance, scope.vpn_instance, cfg["local_as"],
-                                 ", ".join(cfg["vpn_instances"]) or "none"))
-
-
-def _known_group(cfg, scope):
-    vrf = scope.vpn_instance if scope.address_family == "vpn-instance" else None
-    names = [g["name"] for g in cfg["groups"] if g["vpn_instance"] == vrf]
-    if scope.value not in names:
-        raise OperationFailed("pre-check", "peer group %s does not exist in %s (groups there: %s)"
-                              % (scope.value, "VPN instance %s" % vrf if vrf else "the public BGP instance",
-                                 ", ".join(names) or "none"))
-
-
-def _select(peers, scope):
-    """The facts entries among ``peers`` that ``scope``'s selector picks."""
-    kind = scope.selector
-    if kind == "peer":
-        return [p for p in peers if p["address"] == scope.value]
-    if kind == "group":
-        return [p for p in peers if p["group"] == scope.value]
-    if kind in ("external", "internal"):
-        return [p for p in peers if p["type"] == kind]
-    if kind == "as":
-        return [p for p in peers if same_as_number(p["remote_as"], scope.value)]
-    return list(peers)  # all
-
-
-def _family_peers(facts, address_family, vpn_instance):
-    return [p for p in facts["peers"] if p["address_family"] == address_family
-            and p["vpn_instance"] == (vpn_instance if address_family == "vpn-instance" else None)]
-
+# --- which peers a selector reaches (selection.py) ------------------------------------------------------
 
 def select_refresh_peers(facts, cfg, scope):
     """Facts entries one ``refresh bgp`` command reaches (its family / VPN instance only).
 
     Unknown VPN instance, group or peer -> OperationFailed (nothing has been sent).
     """
-    if cfg["local_as"] is None:
-        raise OperationFailed("pre-check", "BGP is not configured on this router")
-    _known_vpn_instance(cfg, scope)
-    peers = _family_peers(facts, scope.address_family, scope.vpn_instance)
-    if scope.selector == "group":
-        _known_group(cfg, scope)
-    chosen = _select(peers, scope)
-    if scope.selector == "peer" and not chosen:
-        raise OperationFailed("pre-check", "%s is not a peer of %s (peers there: %s)"
-                              % (scope.value, _where(scope.address_family, scope.vpn_instance),
-                                 ", ".join(p["address"] for p in peers) or "none"))
+    chosen, problem = select_scope_peers(facts, cfg, scope)
+    if problem:
+        raise OperationFailed("pre-check", problem)
     return chosen
-
-
-def _key(peer):
-    return (peer["address_family"], peer["vpn_instance"], peer["address"])
-
-
-def _dedupe(peers):
-    seen, out = set(), []
-    for peer in peers:
-        if _key(peer) not in seen:
-            seen.add(_key(peer))
-            out.append(peer)
-    return out
 
 
 # --- soft reset ------------------------------------------------------------------------------------------
@@ -207,7 +145,7 @@ def plan_soft_reset(facts: dict, cfg: dict, scopes: list, direction: str) -> dic
         selected = select_refresh_peers(facts, cfg, scope)
         reach.append(len(selected))
         targeted.extend(selected)
-    targeted = _dedupe(targeted)
+    targeted = dedupe_peers(targeted)
     entries = [_soft_entry(p, soft_reset_path(p, direction), direction) for p in targeted]
     plan = {"commands": commands, "peers": entries, "reach": reach}
     down = ["%s (%s)" % (e["address"], e["state_before"]) for e in entries if e["state_before"] != ESTABLISHED]
@@ -457,7 +395,7 @@ def run_soft_reset(cli, params: dict, check_mode: bool = False, clock=time.monot
         facts, cfg = read[where]
         plan = plan_soft_reset(facts, cfg, scopes, direction)
         if not plan["peers"]:
-            empty.append(_where(scope0.address_family, scope0.vpn_instance))
+            empty.append(family_label(scope0.address_family, scope0.vpn_instance))
             continue
         for entry in plan["peers"]:
             entry["direction"] = direction

@@ -6,7 +6,7 @@ and the rollout plan's one call per target.
 PE1 of the recorded fixtures has three Established IPv4 peers: 10.0.0.2, 192.0.2.1, 198.51.100.9."""
 import pytest
 
-from ansible_collections.netops.vrp.plugins.filter.vrp_select import vrp_rollout_plan
+from ansible_collections.netops.vrp.plugins.plugin_utils.rollout import rollout_plan
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpTimeout
 
@@ -124,7 +124,7 @@ def _peer(address, group="UP", route_refresh=True, keep_all_routes=False):
 
 
 def _plan(peers, target, batch_size, **kwargs):
-    return vrp_rollout_plan({"peers": peers}, [dict(target, address_family="ipv4")], batch_size=batch_size,
+    return rollout_plan({"peers": peers}, [dict(target, address_family="ipv4")], batch_size=batch_size,
                             **kwargs)
 
 

@@ -11,7 +11,7 @@ from fake_transport import FakeTransport
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.netops.vrp.plugins.filter.vrp_select import vrp_rollout_plan
+from ansible_collections.netops.vrp.plugins.plugin_utils.rollout import rollout_plan
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
 from ansible_collections.netops.vrp.plugins.module_utils import validate
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
@@ -319,7 +319,7 @@ ROLLOUT_TARGETS = [
 
 
 def test_plan_soft_reset_targets_are_the_soft_resets_in_module_form():
-    plan = vrp_rollout_plan(recorded_facts(), ROLLOUT_TARGETS)
+    plan = rollout_plan(recorded_facts(), ROLLOUT_TARGETS)
     assert plan["ok"], plan["problems"]
     assert plan["soft_reset_targets"] == [module_form(c) for c in plan["soft_resets"]]
     assert plan["soft_reset_targets"] == [
@@ -333,7 +333,7 @@ def test_plan_soft_reset_targets_are_the_soft_resets_in_module_form():
 
 
 def test_plan_targets_are_accepted_by_the_module_and_plan_the_same_commands():
-    plan = vrp_rollout_plan(recorded_facts(), ROLLOUT_TARGETS)
+    plan = rollout_plan(recorded_facts(), ROLLOUT_TARGETS)
     args = {"targets": plan["soft_reset_targets"]}
     assert _argspec_errors(args) == []
     res, transport, _ = run_action("bgp_soft_reset", args, check_mode=True)
@@ -357,7 +357,7 @@ def test_plan_check_targets_keep_only_peers_that_need_no_preparation():
         {"address_family": "ipv4", "peers": ["198.51.100.9"], "direction": "import", "name": "only-kar"},
         IPV6_EXPORT,
     ]
-    plan = vrp_rollout_plan(facts, targets, allow_keep_all_routes=True)
+    plan = rollout_plan(facts, targets, allow_keep_all_routes=True)
     assert plan["ok"], plan["problems"]
     assert [k["peers"] for k in plan["keep_all_routes"]] == [["198.51.100.9"]]
     assert [(c["after_preparation"], c.get("check_mode_peers")) for c in plan["soft_resets"]] == [
@@ -383,7 +383,7 @@ def test_plan_check_targets_keep_only_peers_that_need_no_preparation():
 
 def test_plan_with_every_target_needing_preparation_has_no_check_targets():
     facts = recorded_facts(**{CONFIG: NO_PATH_FACTS_CONFIG})
-    plan = vrp_rollout_plan(facts, [{"peers": ["198.51.100.9"], "direction": "import"}], allow_keep_all_routes=True)
+    plan = rollout_plan(facts, [{"peers": ["198.51.100.9"], "direction": "import"}], allow_keep_all_routes=True)
     assert plan["ok"] and plan["soft_reset_targets"] == [
         {"address_family": "ipv4", "direction": "import", "peers": ["198.51.100.9"]}]
     assert plan["soft_reset_targets_check"] == []

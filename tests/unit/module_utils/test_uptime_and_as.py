@@ -7,7 +7,8 @@ display_bgp_ipv6_peer.raw]; "x.y" AS numbers [CE-CR reset_bgp.md, as-number para
 """
 import pytest
 
-from ansible_collections.netops.vrp.plugins.filter.vrp_select import _session_reset, vrp_reset_plan
+from ansible_collections.netops.vrp.plugins.plugin_utils.facts_filters import session_reset
+from ansible_collections.netops.vrp.plugins.plugin_utils.reset_plan import reset_plan
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import parsers as p
 from ansible_collections.netops.vrp.plugins.module_utils.validate import same_as_number
@@ -65,16 +66,16 @@ def _facts(uptime, remote_as="65089"):
 
 def test_min_uptime_treats_unknown_uptime_as_old():
     """Regression (R7): bgp_session_reset's min_uptime skipped a >9999 h session as "already reset recently"."""
-    plan = vrp_reset_plan(_facts(None), [{"peers": ["10.137.186.9"]}], min_uptime=300)
+    plan = reset_plan(_facts(None), [{"peers": ["10.137.186.9"]}], min_uptime=300)
     assert plan["skipped"] == [] and len(plan["resets"]) == 1
-    young = vrp_reset_plan(_facts(20), [{"peers": ["10.137.186.9"]}], min_uptime=300)
+    young = reset_plan(_facts(20), [{"peers": ["10.137.186.9"]}], min_uptime=300)
     assert len(young["skipped"]) == 1 and young["resets"] == []
 
 
 def test_rollout_session_check_unknown_uptime_is_not_a_restart():
     before = {"state": "Established", "uptime_seconds": 5000, "up_count": None}
-    assert _session_reset(before, {"state": "Established", "uptime_seconds": None, "up_count": None}) is None
-    assert _session_reset(before, {"state": "Established", "uptime_seconds": 3, "up_count": None})
+    assert session_reset(before, {"state": "Established", "uptime_seconds": None, "up_count": None}) is None
+    assert session_reset(before, {"state": "Established", "uptime_seconds": 3, "up_count": None})
 
 
 @pytest.mark.parametrize("a,b,same", [("1.10", "65546", True), ("65546", "1.10", True), (65546, "1.10", True),
@@ -86,5 +87,5 @@ def test_same_as_number(a, b, same):
 
 def test_reset_plan_matches_asdot_target_against_asplain_peer():
     """Regression: the role's plan compared AS numbers as strings (``1.10`` vs ``65546``)."""
-    plan = vrp_reset_plan(_facts(5000, remote_as="65546"), [{"as_number": "1.10"}])
+    plan = reset_plan(_facts(5000, remote_as="65546"), [{"as_number": "1.10"}])
     assert plan["problems"] == [] and len(plan["resets"]) == 1
