@@ -92,6 +92,7 @@ class CliSession:
         self.views = [USER_VIEW]
         self.candidate = None
         self.question = None        # (question text, answer handler) while a question waits
+        self.typed = ""             # the line being run as typed (fault ``match`` is searched in it)
 
     # ----------------------------------------------------------------------------------- prompt
     @property
@@ -114,6 +115,7 @@ class CliSession:
     # ----------------------------------------------------------------------------------- input
     def execute(self, line):
         """Run one typed line (or the answer to the open question)."""
+        self.typed = line
         if self.question:
             _, handler = self.question
             self.question = None
@@ -249,17 +251,18 @@ class CliSession:
                 return Reply("Error: The label already exists.")   # UNVERIFIED wording
         if words[:1] == ["description"]:
             description = " ".join(words[1:])
-        return self._commit_candidate(label=label, description=description, trial_seconds=trial_seconds,
-                                      line=" ".join(match.tokens))
+        return self._commit_candidate(label=label, description=description, trial_seconds=trial_seconds)
 
     def _foreign_trial(self):
         """The running trial when another session started it (R5), else None."""
         trial = self.router.config.trial
         return trial if trial is not None and trial.session != self.session_id else None
 
-    def _commit_candidate(self, label="-", description="", trial_seconds=None, line="commit"):
+    def _commit_candidate(self, label="-", description="", trial_seconds=None):
         router = self.router
-        if router.take_fault("reject_commit", command=line):   # a fault's ``match`` picks which commit
+        # a fault's ``match`` picks which commit: searched in the typed line (``y`` when answering the
+        # uncommitted-changes question), as for every fault kind
+        if router.take_fault("reject_commit", command=self.typed):
             return Reply(COMMIT_REJECTED)
         foreign = self._foreign_trial()
         if foreign is not None and (self.pending or router.readings["foreign_trial"] == "refused"):
