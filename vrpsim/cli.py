@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from vrpsim import config as cfg
 from vrpsim import grammar as g
+from vrpsim import output_filter
 from vrpsim.bgp import semantic_text
 from vrpsim.errors import CliError, numbered
 
@@ -126,6 +127,12 @@ class CliSession:
         prompt = self.prompt
         tokens = [t for t, _ in tokens_at]
         try:
+            pipe = output_filter.pipe_index(tokens_at)
+            if pipe is not None and "display".startswith(tokens[0].lower()):
+                # `display ... | include RE ...`: the command before the first lone `|`, then its filters
+                depth, match = self._match(tokens[:pipe])
+                if match.command.action.startswith("display_"):
+                    return self._run(depth, match, output_filter.parse(line, tokens_at, pipe))
             depth, match = self._match(tokens)
             return self._run(depth, match)
         except CliError as error:
@@ -158,12 +165,14 @@ class CliSession:
                 break
         raise max(errors, key=lambda e: e.token_index)   # the view that understood the most; ties: current
 
-    def _run(self, depth, match):
+    def _run(self, depth, match, filters=()):
         action = match.command.action
         if action in cfg.CONFIG_ACTIONS:
             del self.views[depth + 1:]
             return self._configure(match)
         reply = getattr(self, "_do_" + action)(match)
+        if filters:
+            reply.output = output_filter.apply(filters, reply.output)
         if action.startswith("display_") and self.router.platform.display_timestamp:
             # newer NE40E print the time first on every display [netdis: "2024-06-08 13:04:22.667 +03:00"]
             reply.output = _display_timestamp() + ("\n" + reply.output if reply.output else "")
