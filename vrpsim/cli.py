@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from vrpsim import config as cfg
 from vrpsim import grammar as g
+from vrpsim import output_filter
 from vrpsim.bgp import semantic_text
 from vrpsim.errors import CliError, numbered
 
@@ -92,6 +93,7 @@ class CliSession:
         self.views = [USER_VIEW]
         self.candidate = None
         self.question = None        # (question text, answer handler) while a question waits
+        self.typed = ""             # the line being run as typed (fault ``match`` is searched in it)
 
     # ----------------------------------------------------------------------------------- prompt
     @property
@@ -114,6 +116,7 @@ class CliSession:
     # ----------------------------------------------------------------------------------- input
     def execute(self, line):
         """Run one typed line (or the answer to the open question)."""
+        self.typed = line
         if self.question:
             _, handler = self.question
             self.question = None
@@ -124,6 +127,12 @@ class CliSession:
         prompt = self.prompt
         tokens = [t for t, _ in tokens_at]
         try:
+            pipe = output_filter.pipe_index(tokens_at)
+            if pipe is not None and "display".startswith(tokens[0].lower()):
+                # `display ... | include RE ...`: the command before the first lone `|`, then its filters
+                depth, match = self._match(tokens[:pipe])
+                if match.command.action.startswith("display_"):
+                    return self._run(depth, match, output_filter.parse(line, tokens_at, pipe))
             depth, match = self._match(tokens)
             return self._run(depth, match)
         except CliError as error:
@@ -156,12 +165,14 @@ class CliSession:
                 break
         raise max(errors, key=lambda e: e.token_index)   # the view that understood the most; ties: current
 
-    def _run(self, depth, match):
+    def _run(self, depth, match, filters=()):
         action = match.command.action
         if action in cfg.CONFIG_ACTIONS:
             del self.views[depth + 1:]
             return self._configure(match)
         reply = getattr(self, "_do_" + action)(match)
+        if filters:
+            reply.output = output_filter.apply(filters, reply.output)
         if action.startswith("display_") and self.router.platform.display_timestamp:
             # newer NE40E print the time first on every display [netdis: "2024-06-08 13:04:22.667 +03:00"]
             reply.output = _display_timestamp() + ("\n" + reply.output if reply.output else "")
@@ -249,17 +260,18 @@ class CliSession:
                 return Reply("Error: The label already exists.")   # UNVERIFIED wording
         if words[:1] == ["description"]:
             description = " ".join(words[1:])
-        return self._commit_candidate(label=label, description=description, trial_seconds=trial_seconds,
-                                      line=" ".join(match.tokens))
+        return self._commit_candidate(label=label, description=description, trial_seconds=trial_seconds)
 
     def _foreign_trial(self):
         """The running trial when another session started it (R5), else None."""
         trial = self.router.config.trial
         return trial if trial is not None and trial.session != self.session_id else None
 
-    def _commit_candidate(self, label="-", description="", trial_seconds=None, line="commit"):
+    def _commit_candidate(self, label="-", description="", trial_seconds=None):
         router = self.router
-        if router.take_fault("reject_commit", command=line):   # a fault's ``match`` picks which commit
+        # a fault's ``match`` picks which commit: searched in the typed line (``y`` when answering the
+        # uncommitted-changes question), as for every fault kind
+        if router.take_fault("reject_commit", command=self.typed):
             return Reply(COMMIT_REJECTED)
         foreign = self._foreign_trial()
         if foreign is not None and (self.pending or router.readings["foreign_trial"] == "refused"):

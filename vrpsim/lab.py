@@ -271,6 +271,7 @@ class Lab:
         for index, spec in enumerate(self.topology["routers"]):
             self.routers[spec["name"]] = Router(self, spec, index)
         for router in self.routers.values():
+            router.transcript_path.write_text("")   # a new lab starts fresh transcripts, never the last lab's
             router.load_startup_config()
         for router in self.routers.values():
             self.world.apply_config(router.name, router.config.running_text())

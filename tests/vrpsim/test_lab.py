@@ -119,3 +119,19 @@ def test_lab_up_status_ctl_down_round_trip(tmp_path):
     assert not (tmp_path / "s" / "control.sock").exists()
     assert not (tmp_path / "s" / "lab.json").exists()
     assert run_vrpsim("lab", "status", "--state-dir", state, check=False).returncode == 3
+
+
+def test_a_new_lab_starts_fresh_transcripts(tmp_path):
+    """``lab up`` on a state dir a previous lab used: the transcripts hold only the new lab's sessions."""
+    with running_lab(fast_demo(), tmp_path) as first:
+        with first.shell("PE1") as sh:
+            sh.run("display version")
+        assert first.wait_logged_out("PE1")
+        assert "display version" in first.commands("PE1")
+    with running_lab(fast_demo(), tmp_path) as second:
+        assert second.transcript("PE1") == [] and second.transcript("RR1") == []
+        with second.shell("PE1") as sh:
+            sh.run("display bgp peer")
+        assert second.wait_logged_out("PE1")
+        assert second.commands("PE1") == ["display bgp peer"]
+        assert [e["session"] for e in second.transcript("PE1") if e["event"] == "login"] == [1]

@@ -220,6 +220,39 @@ def test_fault_delay_and_reject_commit(lab):
         assert time.monotonic() - started < 0.3
 
 
+def test_reject_commit_fault_matches_the_typed_line(lab):
+    """A ``reject_commit`` fault's ``match`` is searched in the line as typed, like every fault kind
+    (internals.md "Faults"): it picks which commit is refused, and a commit it does not match leaves it pending."""
+    def pending():
+        return [f["match"] for f in lab.control("status")["faults"]]
+    rejected = "Error: Failed to commit the configuration."
+    lab.fault("reject_commit", "R1", match=r"^commit trial")
+    with lab.shell("R1") as sh:
+        sh.run("system-view")
+        sh.run("sysname A")
+        assert sh.run("commit") == ("", "[~A]") and pending() == [r"^commit trial"]   # not the plain commit
+        sh.run("sysname B")
+        assert sh.run("commit trial 60")[0].startswith(rejected) and pending() == []
+        sh.run("clear configuration candidate")
+        lab.fault("reject_commit", "R1", match=r"^commit tr ")   # the abbreviation as typed
+        sh.run("sysname C")
+        assert sh.run("commit tr 60")[0].startswith(rejected) and pending() == []
+        sh.run("clear configuration candidate")
+        # committing on the way out: the typed line is the answer, so `^commit$` does not match it ...
+        lab.fault("reject_commit", "R1", match=r"^commit$")
+        sh.run("sysname D")
+        assert sh.run("return")[1].startswith("Warning: Uncommitted configurations found")
+        assert sh.run("y") == ("", "<D>") and pending() == [r"^commit$"]
+    lab.clear_faults()
+    lab.fault("reject_commit", "R1", match=r"^y$")   # ... and a match on the answer refuses it
+    with lab.shell("R1") as sh:
+        sh.run("system-view")
+        sh.run("sysname E")
+        sh.run("return")
+        output, prompt = sh.run("y")
+        assert output.startswith(rejected) and prompt == "[*D]" and pending() == []
+
+
 def test_fault_auth_fail(lab):
     lab.fault("auth_fail", "R1")
     with pytest.raises(paramiko.AuthenticationException):
