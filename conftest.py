@@ -1,7 +1,8 @@
 """Make the working tree importable as ``ansible_collections.netops.vrp`` for every test.
 
 The symlink tree lives outside the repository so that tools walking the repo never recurse into it.
-``ANSIBLE_COLLECTIONS_PATH`` is exported so ``ansible-playbook`` subprocesses load the same code.
+``ANSIBLE_COLLECTIONS_PATH`` is exported so ``ansible-playbook`` subprocesses load the same code; ``ANSIBLE_HOME``
+and ``ANSIBLE_REMOTE_TEMP`` (unless set) keeps Ansible's own files in the repository's ``.ansible/``, as under make.
 """
 import hashlib
 import os
@@ -36,3 +37,7 @@ for _shared in (os.path.join(ROOT, "tests", "unit"), os.path.join(ROOT, "tests",
 pytest_plugins = ["lab_fixtures"]
 os.environ["ANSIBLE_COLLECTIONS_PATH"] = COLLECTIONS_ROOT
 os.environ.setdefault("ANSIBLE_CONFIG", os.path.join(ROOT, "ansible.cfg"))
+# Ansible's temp files (ansible-local-PID) and caches in the repository, as the Makefile exports it: pytest run
+# directly (not by make) would otherwise create them under ~/.ansible in every process that imports Ansible.
+os.environ.setdefault("ANSIBLE_HOME", os.path.join(ROOT, ".ansible"))
+os.environ.setdefault("ANSIBLE_REMOTE_TEMP", os.path.join(ROOT, ".ansible", "tmp"))  # a local task's "remote" temp
