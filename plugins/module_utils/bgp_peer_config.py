@@ -46,7 +46,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
     gather_bgp_facts,
     read_session_states,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import _where
 from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed, render_commit
 from ansible_collections.netops.vrp.plugins.module_utils.commit import after_commit, commit_options, guarded_commit
 from ansible_collections.netops.vrp.plugins.module_utils.config import render_block
@@ -57,6 +56,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     render_route_refresh,
     route_refresh_view_path,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.selection import family_label
 from ansible_collections.netops.vrp.plugins.module_utils.validate import validate_scope
 
 ROUTE_REFRESH = "route_refresh"
@@ -183,7 +183,7 @@ def check_targets(cfg: dict, norm: dict, host: str) -> "_Config":
             problems.append("group %s does not exist" % name)
     if problems:
         raise _unreachable(host, "unknown targets in %s on %s: %s; nothing was sent"
-                           % (_where(af, vrf), host, "; ".join(problems)))
+                           % (family_label(af, vrf), host, "; ".join(problems)))
     return view
 
 

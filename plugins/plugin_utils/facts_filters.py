@@ -17,13 +17,12 @@ from typing import Any, List, Optional
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import ADDRESS_FAMILIES, DIRECTIONS, SELECTORS
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import ESTABLISHED
 from ansible_collections.netops.vrp.plugins.module_utils.selection import peer_key
+
 # one home for the VRP value rules: a target's names and AS number are checked by the modules' rules
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
-    ADDRESS_FAMILIES,
-    DIRECTIONS,
-    SELECTORS,
     ValidationError,
     validate_as_number,
     validate_group_name,
