@@ -6,13 +6,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.vrp.plugins.module_utils import bgp_peer_config
-from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_peer_config import KEEP_ALL_ROUTES
+from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import PeerConfigAction
 
 
-class ActionModule(VrpActionBase):
+class ActionModule(PeerConfigAction):
     MODULE = "bgp_keep_all_routes"
-
-    def run_vrp(self, params, cli_factory):
-        return bgp_peer_config.apply_peer_config(cli_factory(), bgp_peer_config.KEEP_ALL_ROUTES, params,
-                                                 check_mode=self.check_mode)
+    FEATURE = KEEP_ALL_ROUTES

@@ -31,6 +31,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_peer_config import apply_peer_config
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import escape_control
@@ -219,3 +220,13 @@ class VrpActionBase(ActionBase):
         if not result.get("warnings"):
             result.pop("warnings", None)
         return result
+
+
+class PeerConfigAction(VrpActionBase):
+    """bgp_route_refresh and bgp_keep_all_routes: the same procedure (bgp_peer_config.apply_peer_config)
+    for one ``FEATURE``."""
+
+    FEATURE = None
+
+    def run_vrp(self, params, cli_factory):
+        return apply_peer_config(cli_factory(), self.FEATURE, params, check_mode=self.check_mode)
