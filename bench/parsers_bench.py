@@ -57,6 +57,7 @@ def lab_outputs(peers):
     """Outputs of DISPLAYS on R1 of a 2-router lab, once every session of R1 is Established."""
     sys.path.insert(0, os.path.join(ROOT, "bench"))
     from run import topology
+
     from vrpsim.testing import running_lab
 
     topo = topology(2, peers)

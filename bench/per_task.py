@@ -40,6 +40,7 @@ _root = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_root)   # collection symlink + ANSIBLE_COLLECTIONS_PATH
 
 import harness  # noqa: E402
+
 from vrpsim.testing import running_lab  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36

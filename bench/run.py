@@ -31,7 +31,6 @@ import argparse
 import datetime
 import glob
 import json
-import math
 import os
 import platform
 import shutil
@@ -54,6 +53,7 @@ _root = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_root)   # working-tree collection symlink + ANSIBLE_COLLECTIONS_PATH
 
 import harness  # noqa: E402
+
 from vrpsim.__main__ import control_request  # noqa: E402
 
 VARIANTS = ("rollout", "debug", "raw", "cli_command")
@@ -509,10 +509,10 @@ def fit(xs, ys):
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
-    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False)) / sxx if sxx else 0.0
     a = my - b * mx
     ss_tot = sum((y - my) ** 2 for y in ys)
-    ss_res = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    ss_res = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys, strict=False))
     return {"per_router": round(b, 4), "fixed": round(a, 3), "r2": round(1 - ss_res / ss_tot, 4) if ss_tot else None}
 
 

@@ -15,7 +15,15 @@ import time
 from pathlib import Path
 
 from vrpsim import netns as vrpsim_netns
-from vrpsim.lab import CONTROL_SOCKET, LAB_FILE, TopologyError, control_request, default_state_dir, load_topology, serve_lab
+from vrpsim.lab import (
+    CONTROL_SOCKET,
+    LAB_FILE,
+    TopologyError,
+    control_request,
+    default_state_dir,
+    load_topology,
+    serve_lab,
+)
 
 UP_TIMEOUT = 120.0
 DOWN_TIMEOUT = 15.0
@@ -166,7 +174,7 @@ def main(argv=None):
     try:
         args.func(args)
     except (TopologyError, RuntimeError, OSError) as error:
-        raise SystemExit("vrpsim: %s" % error)
+        raise SystemExit("vrpsim: %s" % error) from error
 
 
 if __name__ == "__main__":

@@ -377,7 +377,7 @@ def _find_session(state, af, vrf, token):
     try:
         addr = str(ipaddress.ip_address(token))
     except ValueError:
-        raise CliError("wrong_parameter", 0)
+        raise CliError("wrong_parameter", 0) from None
     for s in sessions_in(state, af, vrf):
         if s.address == addr:
             return s

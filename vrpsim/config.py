@@ -436,7 +436,7 @@ def _normalise_prefix_entry(rest, offset):
     network = ipaddress.ip_network("%s/%s" % (rest[1], rest[2]), strict=False)
     rest = [rest[0], str(network.network_address)] + rest[2:]
     length = int(rest[2])
-    bounds = dict(zip(rest[3::2], (int(v) for v in rest[4::2])))
+    bounds = dict(zip(rest[3::2], (int(v) for v in rest[4::2]), strict=False))
     ge, le = bounds.get("greater-equal", length), bounds.get("less-equal", network.max_prefixlen)
     if not length <= ge <= le:
         bad = "greater-equal" if ge < length else "less-equal"

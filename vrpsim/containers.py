@@ -90,7 +90,7 @@ def _dependency_pins():
         try:
             pins.append("%s==%s" % (name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
-            raise ContainerError("%s is not installed in this Python; install the dev venv first" % name)
+            raise ContainerError("%s is not installed in this Python; install the dev venv first" % name) from None
     return pins
 
 
@@ -460,7 +460,7 @@ def main(argv=None):
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
             run_router(args.state_dir, args.world_socket)
     except ContainerError as error:
-        raise SystemExit("vrpsim containers: %s" % error)
+        raise SystemExit("vrpsim containers: %s" % error) from error
 
 
 if __name__ == "__main__":

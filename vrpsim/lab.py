@@ -235,7 +235,7 @@ class Router:
 
 
 def _default_world_factory(topology):
-    from vrpsim.bgp import BgpWorld     # the BGP model is a separate part of vrpsim (internals.md)
+    from vrpsim.bgp import BgpWorld  # the BGP model is a separate part of vrpsim (internals.md)
     return BgpWorld(topology, clock=time.monotonic)
 
 
@@ -263,7 +263,7 @@ class Lab:
         return self.state_dir / CONTROL_SOCKET
 
     async def start(self):
-        from vrpsim import server    # server imports cli; kept here so lab.py stays importable alone
+        from vrpsim import server  # server imports cli; kept here so lab.py stays importable alone
         self.loop = asyncio.get_running_loop()
         (self.state_dir / "transcripts").mkdir(parents=True, exist_ok=True)
         host_key = load_host_key(self.state_dir)
@@ -281,7 +281,7 @@ class Lab:
         else:
             self._listeners = await asyncio.gather(
                 *(server.listen(router, options) for router in self.routers.values()))
-        for router, listener in zip(self.routers.values(), self._listeners):
+        for router, listener in zip(self.routers.values(), self._listeners, strict=False):
             router.port = listener.sockets[0].getsockname()[1]
         await self._publish()
 

@@ -125,7 +125,7 @@ def setup(state_dir, lab_name, router_names):
     try:
         with open(LOCK_FILE, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            for router, net in zip(router_names, subnets(len(router_names), _host_ipv4_addresses())):
+            for router, net in zip(router_names, subnets(len(router_names), _host_ipv4_addresses()), strict=False):
                 namespace = namespace_name(lab_name, router)
                 link = host_link_name(namespace)
                 if namespace in _ip("netns", "list").stdout.split():

@@ -108,9 +108,9 @@ def apply(filters, text):
         units = _sections(lines) if flt.section else [[line] for line in lines]
         hit = [any(flt.pattern.search(line) for line in unit) for unit in units]
         if flt.kind == "include":
-            kept = [u for u, h in zip(units, hit) if h]
+            kept = [u for u, h in zip(units, hit, strict=False) if h]
         elif flt.kind == "exclude":
-            kept = [u for u, h in zip(units, hit) if not h]
+            kept = [u for u, h in zip(units, hit, strict=False) if not h]
         else:
             kept = units[hit.index(True):] if True in hit else []
         text = "\n".join(line for unit in kept for line in unit)

@@ -29,7 +29,7 @@ def compile_query(query):
     try:
         return jmespath.compile(query)
     except JMESPathError as exc:
-        raise ValidationError("query", "invalid JMESPath expression %r: %s" % (query, exc))
+        raise ValidationError("query", "invalid JMESPath expression %r: %s" % (query, exc)) from exc
 
 
 class ActionModule(VrpActionBase):
@@ -56,5 +56,5 @@ class ActionModule(VrpActionBase):
                 result["query_result"] = params["_query"].search(facts)
             except JMESPathError as exc:
                 raise OperationFailed("query", "JMESPath expression %r failed on the facts: %s"
-                                      % (params["query"], exc), result)
+                                      % (params["query"], exc), result) from exc
         return result

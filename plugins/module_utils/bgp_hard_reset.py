@@ -213,7 +213,7 @@ def run_reset(cli, params: dict, check_mode: bool = False, clock=time.monotonic,
     try:
         status, _polls = wait_for_sessions(poll, sessions, started, params.get("wait_timeout", 180), clock, sleep)
     except VrpError as exc:
-        raise _read_back_failed("wait", sent, exc, result)
+        raise _read_back_failed("wait", sent, exc, result) from exc
     not_recovered, not_reset = [], []
     for entry in plan["peers"]:
         st = status[(entry["vpn_instance"], entry["address"])]

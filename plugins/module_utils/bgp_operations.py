@@ -33,7 +33,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
-
 from typing import Dict, List, Optional
 
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
@@ -169,7 +168,7 @@ def batch_commands(commands: List[str], reach: List[int], batch_size: Optional[i
     if not batch_size:
         return [list(commands)] if commands else []
     batches, current, peers = [], [], 0
-    for command, count in zip(commands, reach):
+    for command, count in zip(commands, reach, strict=False):
         if current and peers + count > batch_size:
             batches.append(current)
             current, peers = [], 0
@@ -343,7 +342,7 @@ def send_operational(cli, commands: List[str], step: str, result: dict, pauses: 
                 changed = bool(tried)
             raise OperationFailed(step, "%s (sent before it: %s; not sent: %s)"
                                   % (what, sent or "nothing", not_sent or "nothing"),
-                                  dict(result, commands=tried, commands_not_sent=not_sent, changed=changed))
+                                  dict(result, commands=tried, commands_not_sent=not_sent, changed=changed)) from exc
         sent.append(command)
     return sent
 
@@ -368,7 +367,7 @@ def check_release(release, operation: str, scopes: list, slow_peer: bool = False
     try:
         check_forms(release, [form_of(operation, s.address_family, slow_peer) for s in scopes])
     except ReleaseError as exc:
-        raise OperationFailed("pre-check", str(exc), {"commands": [], "peers": []})
+        raise OperationFailed("pre-check", str(exc), {"commands": [], "peers": []}) from exc
 
 
 def run_soft_reset(cli, params: dict, check_mode: bool = False, clock=time.monotonic, sleep=time.sleep,
@@ -420,7 +419,7 @@ def run_soft_reset(cli, params: dict, check_mode: bool = False, clock=time.monot
         result["warnings"] = verify_soft_reset(cli, jobs, params.get("verify_timeout", 30), clock, sleep)
         verify_policy_effect(cli, [e for e in peers if policy_effect_open(e)])
     except VrpError as exc:
-        raise _read_back_failed("verify", sent, exc, result)
+        raise _read_back_failed("verify", sent, exc, result) from exc
     failed = [e for e in peers if e["problems"]]
     if failed:
         raise OperationFailed(

@@ -331,7 +331,7 @@ class VrpCli:
         except ValueError:
             raise self._fail("pre-check", "cannot tell whether a trial commit is pending: %r printed no "
                              "'Trial status:' line" % TRIAL_STATUS_DISPLAY, command=TRIAL_STATUS_DISPLAY,
-                             output=output)
+                             output=output) from None
 
     def pending_state(self, timeout: Optional[float] = None) -> dict:
         """``{"candidate_pending", "trial_pending", "trial_status", "trial_seconds_left"}``: ``*`` in the

@@ -143,10 +143,10 @@ def apply_config(cli, plan, label: Optional[str] = None, description: Optional[s
         cli.configure(plan.commands)
     except VrpConnectionError as exc:
         raise _restated(exc, cli.host, "configure", "session lost before the commit (%s); the router drops the "
-                        "uncommitted candidate of a closed session, nothing was applied" % exc.message)
+                        "uncommitted candidate of a closed session, nothing was applied" % exc.message) from exc
     except VrpTimeout as exc:
         raise _restated(exc, cli.host, "configure", "%s; nothing was committed (the keeper abandons the session and "
-                        "with it the candidate)" % exc.message)
+                        "with it the candidate)" % exc.message) from exc
     if parse_prompt(cli.prompt)["mark"] == "~":
         # the router saw no difference (lines already there in a form our comparison did not know)
         cli.discard()
@@ -159,10 +159,10 @@ def apply_config(cli, plan, label: Optional[str] = None, description: Optional[s
         # the commit may have run before the session went: say so rather than guess
         raise _restated(exc, cli.host, "commit", "session lost while committing (%s); whether the router applied the "
                         "commit is unknown: check 'display configuration commit list' (an uncommitted candidate is "
-                        "dropped with its session)" % exc.message)
+                        "dropped with its session)" % exc.message) from exc
     except VrpTimeout as exc:
         raise _restated(exc, cli.host, "commit", "%s; whether the router applied the commit is unknown: check "
-                        "'display configuration commit list'" % exc.message)
+                        "'display configuration commit list'" % exc.message) from exc
     out["changed"] = True
     if read_commit_id:
         out["commit_id"] = after_commit(lambda: parse_commit_id(cli.display(COMMIT_LIST_DISPLAY)),
@@ -324,7 +324,7 @@ def commit_action(cli, action: str, check_mode: bool = False, commit_id: Optiona
             done = ("confirmed", "confirmed") if action == "confirm" else ("aborted", "rolled back")
             raise _restated(exc, cli.host, step, "%s while the trial commit was being %s; whether the router %s it "
                             "is unknown: check 'display configuration trial status' (a trial that is not confirmed "
-                            "is rolled back when its timer expires)" % ((exc.message,) + done))
+                            "is rolled back when its timer expires)" % ((exc.message,) + done)) from exc
         result["commands"] = [c for c in cli.sent[before:]
                               if c not in ("system-view", "return") and not c.startswith("display ")]
         return result

@@ -201,7 +201,7 @@ def wanted_from_src(src: str, field: str = "src") -> List[WantedBlock]:
         try:
             check_config_line(raw.strip(" "), field)
         except ValidationError as exc:
-            raise ValidationError(field, "line %d: %s" % (number, exc.message))
+            raise ValidationError(field, "line %d: %s" % (number, exc.message)) from exc
     blocks = []
 
     def walk(nodes, path):

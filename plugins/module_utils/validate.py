@@ -42,6 +42,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.argspec import (
 )
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import as_number_to_int, is_address
 
+
 class ValidationError(ValueError):
     """A user value breaks a VRP rule. ``field`` is the module argument name."""
 
@@ -132,7 +133,7 @@ def validate_peer_address(value: str, field: str = "peers", version: Optional[in
         try:
             addr = ipaddress.IPv6Address(value)
         except ValueError:
-            raise ValidationError(field, "not a valid IPv6 address: %s" % _describe(value))
+            raise ValidationError(field, "not a valid IPv6 address: %s" % _describe(value)) from None
     else:
         if not _DOTTED_QUAD.match(value):
             raise ValidationError(field, "not a valid IPv4 address: %s" % _describe(value))
@@ -264,7 +265,7 @@ def validate_config_text(value: str, field: str = "src") -> str:
         try:
             validate_config_line(line, field, allow_indent=True)
         except ValidationError as exc:
-            raise ValidationError(field, "line %d: %s" % (number, exc.message))
+            raise ValidationError(field, "line %d: %s" % (number, exc.message)) from exc
     return value
 
 
@@ -354,7 +355,7 @@ def validate_scope_peer(value: str, address_family: str, field: str = "peers") -
     try:
         return validate_peer_address(value, field, version=4 if address_family in ("ipv4", "vpn-instance") else None)
     except ValidationError as exc:
-        raise ValidationError(field, "%s (address_family %s)" % (exc.message, address_family))
+        raise ValidationError(field, "%s (address_family %s)" % (exc.message, address_family)) from exc
 
 
 def check_slow_peer(address_family: str, peer_or_all: bool) -> None:
@@ -373,7 +374,7 @@ def _unique_items(params, key, check):
         try:
             value = check(item)
         except ValidationError as exc:
-            raise ValidationError(key, "item %d: %s" % (index + 1, exc.message))
+            raise ValidationError(key, "item %d: %s" % (index + 1, exc.message)) from exc
         if value not in out:
             out.append(value)
     return out
@@ -483,7 +484,7 @@ def validate_target(target: dict, index: int, operation: str) -> dict:
         check_declared(SOFT_RESET_TARGET_OPTIONS, target)
         out = dict(target, **validate_scope(target, operation))
     except ValidationError as exc:
-        raise ValidationError("targets[%d].%s" % (index, exc.field), exc.message)
+        raise ValidationError("targets[%d].%s" % (index, exc.field), exc.message) from exc
     return out
 
 

@@ -194,6 +194,7 @@ step:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":

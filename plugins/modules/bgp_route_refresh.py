@@ -147,6 +147,7 @@ after:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":

@@ -139,6 +139,7 @@ trial_commit_id:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import state_interface
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_peer_config import 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import escape_control
+
 # Imported here, not when a task first needs it: Ansible imports the action plugins in the controller's
 # main process (the linear strategy loads them with class_only=True) and forks one worker per task, so
 # a module imported at this level is inherited by every worker, whereas one imported in the worker is

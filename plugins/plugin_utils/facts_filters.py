@@ -45,7 +45,7 @@ def jmespath_search(data: Any, expression: str) -> Any:
     try:
         return jmespath.search(expression, data)
     except jmespath.exceptions.JMESPathError as exc:
-        raise AnsibleFilterError("netops.vrp.vrp_select: bad JMESPath expression %r: %s" % (expression, exc))
+        raise AnsibleFilterError("netops.vrp.vrp_select: bad JMESPath expression %r: %s" % (expression, exc)) from exc
 
 
 def bgp_facts(data: Any) -> dict:

@@ -211,7 +211,7 @@ class KeeperTransport(Transport):
             sock.close()
             if exc.errno in (errno.ENOENT, errno.ECONNREFUSED):
                 return None
-            raise self._error("session keeper", "cannot connect to %s: %s" % (path, exc))
+            raise self._error("session keeper", "cannot connect to %s: %s" % (path, exc)) from exc
 
     def _keeper_socket(self):
         """A connection to the keeper, starting it first if none runs (under the lock file)."""
@@ -251,7 +251,7 @@ class KeeperTransport(Transport):
                 # the keeper was exiting (idle) as we connected: the next attempt starts a new one
                 self._drop()
                 if attempt == 2:
-                    raise self._error("login", "session keeper connection lost: %s" % exc)
+                    raise self._error("login", "session keeper connection lost: %s" % exc) from exc
             except VrpError:
                 self._drop()
                 raise
@@ -307,9 +307,9 @@ class KeeperTransport(Transport):
             line = self._rfile.readline()
         except socket.timeout:
             self._drop()
-            raise VrpTimeout(self.host, step, "no answer from the session keeper within %ds" % timeout)
+            raise VrpTimeout(self.host, step, "no answer from the session keeper within %ds" % timeout) from None
         except (OSError, IOError) as exc:
-            raise _KeeperGone(str(exc))
+            raise _KeeperGone(str(exc)) from exc
         if not line:
             raise _KeeperGone("the keeper closed the connection")
         message = json.loads(line.decode("utf-8"))
@@ -322,7 +322,7 @@ class KeeperTransport(Transport):
             return self._request(payload, timeout, step)
         except _KeeperGone as exc:
             self._drop()
-            raise self._error(step, "session keeper connection lost: %s" % exc)
+            raise self._error(step, "session keeper connection lost: %s" % exc) from exc
 
     def _drop(self):
         for item in (self._rfile, self._sock):

@@ -160,7 +160,7 @@ class Session:
                 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
         except ImportError as exc:
             raise VrpConnectionError(self.name, "login", "netmiko is not installed in %s: %s"
-                                     % (sys.executable, exc), reason="unreachable")
+                                     % (sys.executable, exc), reason="unreachable") from exc
         params = dict(
             host=s["host"], port=int(s["port"]), username=s.get("username"), password=s.get("password"),
             conn_timeout=s["connect_timeout"], auth_timeout=s["connect_timeout"],
@@ -185,28 +185,28 @@ class Session:
             self.conn = fast_vrpv8_class()(**params)
         except NetmikoAuthenticationException:
             raise VrpConnectionError(self.name, step, "authentication failed for user %r at %s (wrong password "
-                                     "or key?)" % (s.get("username"), self._where()), reason="auth")
+                                     "or key?)" % (s.get("username"), self._where()), reason="auth") from None
         except paramiko.BadHostKeyException as exc:
             raise VrpConnectionError(self.name, step, "host key mismatch for %s: got %s key %s; check known_hosts"
                                      % (self._where(), exc.key.get_name(), exc.key.get_base64()[:24] + "..."),
-                                     reason="hostkey")
+                                     reason="hostkey") from exc
         except NetmikoTimeoutException as exc:
             text = str(exc)
             if "known_hosts" in text or "host key" in text.lower():
                 raise VrpConnectionError(self.name, step, "host key of %s is not trusted: %s"
-                                         % (self._where(), text.strip().splitlines()[-1]), reason="hostkey")
+                                         % (self._where(), text.strip().splitlines()[-1]), reason="hostkey") from exc
             raise VrpConnectionError(self.name, step, "cannot reach %s within %ss: %s"
                                      % (self._where(), s["connect_timeout"], text.strip().splitlines()[0]),
-                                     reason="unreachable")
+                                     reason="unreachable") from exc
         except paramiko.SSHException as exc:
             reason = "hostkey" if "known_hosts" in str(exc) else "unreachable"
-            raise VrpConnectionError(self.name, step, "SSH to %s failed: %s" % (self._where(), exc), reason=reason)
+            raise VrpConnectionError(self.name, step, "SSH to %s failed: %s" % (self._where(), exc), reason=reason) from exc
         except (socket.error, EOFError) as exc:
             raise VrpConnectionError(self.name, step, "cannot reach %s: %s" % (self._where(), exc),
-                                     reason="unreachable")
+                                     reason="unreachable") from exc
         except Exception as exc:  # pylint: disable=broad-except
             raise VrpConnectionError(self.name, step, "login to %s failed: %s: %s"
-                                     % (self._where(), type(exc).__name__, exc), reason="closed")
+                                     % (self._where(), type(exc).__name__, exc), reason="closed") from exc
         self.logins += 1
         self.lost = None
         self.release = None   # a new login learns it again (the router may have been upgraded)
@@ -231,12 +231,12 @@ class Session:
         except ReadTimeout:
             self.abandon("timeout")
             raise VrpTimeout(self.name, step, "no prompt within %ss (session closed; the next task logs in again)"
-                             % (timeout or self.settings["command_timeout"]))
+                             % (timeout or self.settings["command_timeout"])) from None
         except Exception as exc:  # pylint: disable=broad-except
             # paramiko/socket errors: the router closed the session
             self.abandon("closed")
             raise VrpConnectionError(self.name, step, "SSH session closed by %s: %s"
-                                     % (self._where(), str(exc).strip() or type(exc).__name__), reason="closed")
+                                     % (self._where(), str(exc).strip() or type(exc).__name__), reason="closed") from exc
 
     def abandon(self, why):
         """Drop the SSH session without talking to the router (its state is unknown)."""

@@ -27,7 +27,6 @@ import ansible_runner
 import asyncssh
 import pytest
 import yaml
-
 from awx_support import galaxy, load_survey, survey_extra_vars
 from harness import assert_only_displays, commands_sent
 

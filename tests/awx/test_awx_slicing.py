@@ -17,7 +17,6 @@ import time
 
 import asyncssh
 import pytest
-
 from harness import commands_sent
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

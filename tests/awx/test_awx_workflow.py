@@ -18,7 +18,6 @@ import zipfile
 
 import pytest
 import yaml
-
 from ee_support import home_listing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -15,7 +15,6 @@ import subprocess
 
 import pytest
 import yaml
-
 from ee_support import ROOT, build_image, home_listing, navigator_run
 from harness import assert_only_displays, commands_sent, demo_topology
 

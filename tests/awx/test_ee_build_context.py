@@ -16,7 +16,6 @@ import tarfile
 
 import pytest
 import yaml
-
 from awx_support import galaxy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -94,7 +93,7 @@ def test_introspection_finds_the_collection_python_requirements(introspected):
     pip = introspected[0]
     wanted = [line for line in open(os.path.join(ROOT, "requirements.txt")).read().splitlines()
               if line and not line.startswith("#")]
-    names = {re.split(r"[<>=!~ ]", w, 1)[0] for w in wanted}
+    names = {re.split(r"[<>=!~ ]", w, maxsplit=1)[0] for w in wanted}
     assert {"netmiko", "jmespath"} <= names
     for requirement in wanted:
         assert re.search(r"^%s\s*#\s*from collection netops\.vrp" % re.escape(requirement), pip, re.M), (requirement, pip)

@@ -9,7 +9,6 @@ import re
 
 import pytest
 import yaml
-
 from awx_support import QUESTION_TYPES, ROOT, choices_of, load_survey, survey_extra_vars
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "bgp_policy_rollout.yml")

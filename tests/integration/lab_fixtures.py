@@ -10,9 +10,8 @@ Both return ``harness.PlaybookResult``; see harness.py for ``commands_sent`` / `
 """
 import copy
 
-import pytest
-
 import harness
+import pytest
 
 # vrpsim ships in this repository: a broken import must fail every lab test, never skip it.
 from vrpsim.testing import running_lab

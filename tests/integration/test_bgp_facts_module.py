@@ -2,7 +2,6 @@
 displays sent (check mode too), jmespath query."""
 
 import pytest
-
 from harness import assert_only_displays, commands_sent, demo_topology, logins
 
 PEER_KEYS = {"address", "address_family", "vpn_instance", "remote_as", "type", "group", "state", "up_down",

@@ -5,7 +5,6 @@ import copy
 import time
 
 import pytest
-
 from harness import assert_only_displays, commands_sent
 
 CONFIG = "display current-configuration configuration bgp"

@@ -6,7 +6,6 @@ One play per release runs every module once (facts, route-refresh, keep-all-rout
 policy check, hard reset, the slow-peer form of the release and a refused form) -- the full matrix of every
 option per release would repeat the per-module suites three times for no release-specific behaviour."""
 import pytest
-
 from harness import commands_sent
 
 PLATFORMS = ("ne40e-v800r012c10", "ne40e-v800r022c00", "ce-v300r023c00")

@@ -3,9 +3,7 @@ with ansible-playbook. Sources are in the docstrings; vrp-fidelity.md "Open item
 import copy
 
 import pytest
-
 from harness import commands_sent
-
 from test_bgp_keep_all_routes import TOPOLOGY as KAR_TOPOLOGY
 from test_bgp_keep_all_routes import wait_established
 

@@ -2,9 +2,7 @@
 opt-in refusal without a login, check mode, hard reset with the question answered and the wait,
 the shared IPv4+VPNv4 session, slow-peer (no flap), and a stuck peer -> not_recovered."""
 import pytest
-
-from harness import assert_only_displays, commands_sent, logins
-from harness import demo_topology
+from harness import assert_only_displays, commands_sent, demo_topology, logins
 
 
 def session(lab, router, address, vrf=None):

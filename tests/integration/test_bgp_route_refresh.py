@@ -3,7 +3,6 @@ re-established (or not) in the lab's BGP model, check mode, refusal, idempotence
 import time
 
 import pytest
-
 from harness import assert_only_displays, commands_sent
 
 CONFIG = "display current-configuration configuration bgp"

@@ -2,9 +2,7 @@
 real policy change, refusal without a path, check mode, IPv6 export, VPN-instance and VPNv4 forms, and
 batch_size / batch_pause throttling."""
 import pytest
-
-from harness import assert_only_displays, commands_sent, transcript
-from harness import demo_topology
+from harness import assert_only_displays, commands_sent, demo_topology, transcript
 
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_operations import SETTLE_MIN_INTERVAL
 
@@ -290,8 +288,8 @@ def test_targets_two_families_check_mode_then_run_with_one_settle(demo, run_task
     verify = [r["ts"] for r in records[[r["command"] for r in records].index(TWO_REFRESHES[-1]):]
               if r["command"] != "quit"]
     assert len(verify) == 1 + len(after_reads) + len(settle_round) + len(policy_check)
-    pauses = [later - earlier for earlier, later in zip(verify, verify[1:]) if later - earlier >= SETTLE_MIN_INTERVAL]
-    assert len(pauses) == 1, [round(later - earlier, 3) for earlier, later in zip(verify, verify[1:])]
+    pauses = [later - earlier for earlier, later in zip(verify, verify[1:], strict=False) if later - earlier >= SETTLE_MIN_INTERVAL]
+    assert len(pauses) == 1, [round(later - earlier, 3) for earlier, later in zip(verify, verify[1:], strict=False)]
 
 
 def test_targets_second_target_without_a_path_fails_before_any_refresh(demo, run_tasks):

@@ -9,11 +9,9 @@ import socket
 import subprocess
 import time
 
+import harness
 import pytest
 import yaml
-
-import harness
-
 from harness import (
     assert_only_displays,
     commands_sent,
@@ -219,8 +217,9 @@ def test_connection_drop_then_recovers(lab, run_tasks):
 
 
 def test_password_never_in_output_or_logs(make_lab, run_tasks, tmp_path):
-    from lab_fixtures import DEFAULT_TOPOLOGY
     import copy
+
+    from lab_fixtures import DEFAULT_TOPOLOGY
 
     secret = "Zq9-unique-Secret-77"
     topo = copy.deepcopy(DEFAULT_TOPOLOGY)

@@ -11,7 +11,6 @@ import time
 
 import pytest
 import yaml
-
 from harness import ROOT, assert_only_displays, commands_sent
 
 DEMO = os.path.join(ROOT, "vrpsim", "topologies", "demo.yml")

@@ -8,7 +8,6 @@ import json
 import os
 
 import pytest
-
 from harness import ROOT, assert_only_displays, commands_sent, run_tasks
 
 DEMO = os.path.join(ROOT, "vrpsim", "topologies", "demo.yml")
@@ -214,8 +213,9 @@ def test_rollout_keep_all_routes_import_policy_effect(make_lab, run_playbook, tm
         bgp_policy_rollout_allow_keep_all_routes=True)
     res = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
     pe1 = reports(report_dir)["PE1"]
-    accepted = lambda: sorted(next(s for s in lab.bgp("PE1")["sessions"] if s["address"] == "198.51.100.1")[
-        "ribs"]["ipv4"]["accepted"])
+    def accepted():
+        return sorted(next(s for s in lab.bgp("PE1")["sessions"] if s["address"] == "198.51.100.1")[
+            "ribs"]["ipv4"]["accepted"])
     if reading == "reapply":
         assert res.ok, res.summary()
         assert pe1["status"] == "confirmed", pe1

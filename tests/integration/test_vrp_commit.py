@@ -3,7 +3,6 @@ rollback to a label, another session's trial (R5, under each foreign_trial readi
 import time
 
 import pytest
-
 from harness import assert_only_displays, commands_sent
 from lab_fixtures import PLATFORMS, on_platform
 

@@ -1,7 +1,6 @@
 """vrp_config against vrpsim over SSH on every release profile: exact transcript, check mode, idempotence, diff,
 failures."""
 import pytest
-
 from harness import assert_only_displays, commands_sent
 from lab_fixtures import DEFAULT_TOPOLOGY, PLATFORMS, on_platform
 

@@ -29,10 +29,10 @@ from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
 from fake_transport import FakeTransport
-
 from harness import ROOT, commands_sent, logins, transcript
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
@@ -371,7 +371,7 @@ def test_unknown_group_vrf_peer_fail_after_displays_only(lab, run_tasks):
     running_before = lab.running_config("PE1")
     res = run_tasks(tasks, hosts="PE1")
     problems = []
-    for case_id, module, args, words in UNKNOWN_OBJECTS:
+    for case_id, _module, _args, words in UNKNOWN_OBJECTS:
         result = res.result(case_id, "PE1")
         if result["_status"] != "failed" or not all(w in (result.get("msg") or "") for w in words):
             problems.append((case_id, result["_status"], result.get("msg")))

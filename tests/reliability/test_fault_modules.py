@@ -18,9 +18,9 @@ import time
 
 import pytest
 import yaml
-
 from fault_lab import NEW_LINE, PEERS, accepted_routes, fault_topology, has_line, policy, trial_pending, wait_converged
 from harness import assert_only_displays, commands_sent, run_playbook, tasks_playbook
+
 from vrpsim.testing import running_lab
 
 TIMEOUT_VARS = {"netops_vrp_command_timeout": 2}   # with a 4 s delay fault: a reply slower than the timeout

@@ -9,10 +9,20 @@ fails saying so and the router's timer rolls it back later), that PE2 completed 
 and that the printed summary says which router is in which state. The table is in docs/reliability.md.
 """
 import collections
-import pytest
 
-from fault_lab import (NARROWED_AWAY, NEW_LINE, PEERS, accepted_routes, fault_topology, policy, reports,
-                       run_rollout, trial_pending, wait_converged)
+import pytest
+from fault_lab import (
+    NARROWED_AWAY,
+    NEW_LINE,
+    PEERS,
+    accepted_routes,
+    fault_topology,
+    policy,
+    reports,
+    run_rollout,
+    trial_pending,
+    wait_converged,
+)
 from harness import commands_sent
 
 OLD_ROUTES = ["10.20.0.0/16", NARROWED_AWAY]

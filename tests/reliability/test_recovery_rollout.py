@@ -14,9 +14,19 @@ Faults are cleared between runs (the network is repaired), the routers are not t
 import time
 
 import pytest
-
-from fault_lab import (NARROWED_AWAY, NEW_LINE, accepted_routes, fault_topology, has_line, policy, reports,
-                       rollout_vars, run_rollout, trial_pending, wait_converged)
+from fault_lab import (
+    NARROWED_AWAY,
+    NEW_LINE,
+    accepted_routes,
+    fault_topology,
+    has_line,
+    policy,
+    reports,
+    rollout_vars,
+    run_rollout,
+    trial_pending,
+    wait_converged,
+)
 from harness import assert_only_displays, commands_sent, run_playbook, tasks_playbook
 
 NEW_ROUTES = ["10.20.0.0/16"]

@@ -4,8 +4,8 @@ import pytest
 from fake_transport import FakeTransport
 
 from ansible_collections.netops.vrp.plugins.module_utils import commit, config
-from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_commit_changes
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_commit_changes
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
 
 # as vrpsim prints it (vrp-cli-reference §1.3 layout, reconstructed)

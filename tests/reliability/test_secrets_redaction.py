@@ -18,7 +18,6 @@ import shutil
 import tempfile
 
 import yaml
-
 from harness import commands_sent, run_playbook, wait_keepers_gone
 
 SECRET = "Zq9-vrp-S3cret-4711"

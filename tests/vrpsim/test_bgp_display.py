@@ -254,7 +254,7 @@ def test_peer_table_parses_back(world):
     assert rows["10.9.9.9"][6] == "Idle"
     assert " Total number of peers : 3                 Peers in established state : 2" in text
     # every data line has its columns where the header puts them
-    header = next(l for l in text.splitlines() if l.startswith("  Peer "))
+    header = next(ln for ln in text.splitlines() if ln.startswith("  Peer "))
     for line in text.splitlines():
         if ROW_RE.match(line):
             assert len(line) == len(header)

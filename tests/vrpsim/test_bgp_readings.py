@@ -2,10 +2,9 @@
 only device captures show, over real SSH. Each test names its source."""
 import pytest
 
+from ansible_collections.netops.vrp.plugins.module_utils import parsers
 from vrpsim.bgp import BgpWorld
 from vrpsim.testing import running_lab
-
-from ansible_collections.netops.vrp.plugins.module_utils import parsers
 
 
 class Clock:
@@ -33,10 +32,10 @@ def test_up_down_column_overflows_beyond_9999_hours(tmp_path):
         clock.t += 1
         with lab.shell("R1") as sh:
             clock.t += 26 * 3600 + 40 * 60
-            row = [l for l in sh.run("display bgp peer")[0].splitlines() if "192.0.2.1" in l][0]
+            row = [ln for ln in sh.run("display bgp peer")[0].splitlines() if "192.0.2.1" in ln][0]
             assert " 0026h40m Established " in row
             clock.t += 10000 * 3600 + 8 * 60
-            row = [l for l in sh.run("display bgp peer")[0].splitlines() if "192.0.2.1" in l][0]
+            row = [ln for ln in sh.run("display bgp peer")[0].splitlines() if "192.0.2.1" in ln][0]
             assert " ****h48m Established " in row
             parsed = parsers.parse_peer_brief(sh.run("display bgp peer")[0])["peers"][0]
             assert parsed["up_down"] == "****h48m" and parsed["up_down_seconds"] is None
@@ -158,7 +157,7 @@ def test_keep_all_routes_verbose_line_per_release(tmp_path, platform, line):
             text = sh.run("display bgp peer 192.0.2.1 verbose")[0]
         capabilities = text.split(" Optional capabilities:")[1].split(" Peer Preferred Value")[0].splitlines()
         expected = [" Route refresh capability has been enabled", " 4-byte-as capability has been enabled"]
-        assert [l for l in capabilities if l.strip()] == expected + ([line] if line else [])
+        assert [ln for ln in capabilities if ln.strip()] == expected + ([line] if line else [])
 
 
 EXPORT_CONFIG = """\

@@ -89,19 +89,19 @@ def pe_config(me, other, *, public_extra="", ipv4_extra="", ipv6_extra="", vpn_e
     if externals:
         lines += [" peer 192.0.2.1 as-number 65010", " peer 198.51.100.9 as-number 65020",
                   " peer 2001:db8:ff::9 as-number 65010"]
-    lines += [l for l in public_extra.splitlines() if l]
+    lines += [ln for ln in public_extra.splitlines() if ln]
     lines += [" #", " ipv4-family unicast", "  undo synchronization",
               "  peer 10.0.0.%s enable" % other[-1], "  undo peer 10.0.0.3 enable"]
     lines += ["  network %s" % n for n in networks]
-    lines += [l for l in ipv4_extra.splitlines() if l]
+    lines += [ln for ln in ipv4_extra.splitlines() if ln]
     lines += [" #", " ipv6-family unicast", "  undo synchronization", "  peer 2001:db8::%s enable" % other[-1]]
     if externals:
         lines += ["  peer 2001:db8:ff::9 enable"]
-    lines += [l for l in ipv6_extra.splitlines() if l]
+    lines += [ln for ln in ipv6_extra.splitlines() if ln]
     lines += [" #", " ipv4-family vpnv4", "  policy vpn-target", "  peer 10.0.0.3 enable"]
-    lines += [l for l in vpnv4_extra.splitlines() if l]
+    lines += [ln for ln in vpnv4_extra.splitlines() if ln]
     lines += [" #", " ipv4-family vpn-instance vpna", "  peer %s as-number %d" % (ce, ce_as)]
-    lines += [l for l in vpn_extra.splitlines() if l]
+    lines += [ln for ln in vpn_extra.splitlines() if ln]
     lines += ["#"]
     return "\n".join(lines) + "\n" + POLICIES + "return\n"
 

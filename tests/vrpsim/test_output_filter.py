@@ -78,7 +78,7 @@ def test_invalid_regular_expressions(vrp):
         try:
             re.compile(output_filter.translate(vrp))
         except re.error as error:
-            raise output_filter.InvalidRegex(str(error))
+            raise output_filter.InvalidRegex(str(error)) from error
 
 
 def _wait_established(lab):

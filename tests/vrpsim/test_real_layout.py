@@ -156,7 +156,7 @@ def test_vpn_instance_peer_has_the_plain_layout(world):
 
 def verbose_keys(text):
     """The label of every line (text before the first ':' or digit), in order."""
-    return [re.split(r"[:\d]", line.strip(), 1)[0].strip() for line in text.splitlines() if line.strip()]
+    return [re.split(r"[:\d]", line.strip(), maxsplit=1)[0].strip() for line in text.splitlines() if line.strip()]
 
 
 def in_order(sub, full):
@@ -267,7 +267,7 @@ def test_the_same_layouts_over_ssh(tmp_path):
     topo = copy.deepcopy(TOPO)
     topo["timing"] = {"establish_delay": 0.2}
     topo["defaults"] = {"username": "admin", "password": "Admin@123", "host": "127.0.0.1"}
-    for router, config in zip(topo["routers"], (PE1, PE2)):
+    for router, config in zip(topo["routers"], (PE1, PE2), strict=False):
         router["config"] = "\n".join(line for line in config.splitlines() if line not in ("#", "return"))
     with running_lab(topo, tmp_path) as lab:
         time.sleep(0.5)

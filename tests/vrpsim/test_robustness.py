@@ -1,7 +1,8 @@
 """Whatever is typed, the CLI answers with VRP output (never an internal error) and keeps a valid prompt."""
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vrpsim import grammar as g
 from vrpsim.cli import INTERNAL_ERROR, CliSession

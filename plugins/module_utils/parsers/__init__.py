@@ -15,13 +15,35 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.bgp_peers import (  # noqa: F401
-    parse_group, parse_peer_brief, parse_peer_verbose, parse_peer_verbose_all)
+    parse_group,
+    parse_peer_brief,
+    parse_peer_verbose,
+    parse_peer_verbose_all,
+)
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.bgp_routes import (  # noqa: F401
-    parse_routing_table, parse_routing_table_statistics)
+    parse_routing_table,
+    parse_routing_table_statistics,
+)
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.commits import (  # noqa: F401
-    parse_commit_changes, parse_commit_id, parse_commit_points, parse_trial_status)
+    parse_commit_changes,
+    parse_commit_id,
+    parse_commit_points,
+    parse_trial_status,
+)
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.config import (  # noqa: F401
-    ConfigNode, effective_peer_settings, parse_bgp_config, parse_config_tree, strip_display_timestamp)
+    ConfigNode,
+    effective_peer_settings,
+    parse_bgp_config,
+    parse_config_tree,
+    strip_display_timestamp,
+)
+
 # _canonical_text: its cache, which the tests and the bench clear to measure a fresh worker
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (  # noqa: F401
-    ESTABLISHED, _canonical_text, canonical_address, canonical_network, is_address, parse_duration)
+    ESTABLISHED,
+    _canonical_text,
+    canonical_address,
+    canonical_network,
+    is_address,
+    parse_duration,
+)

@@ -15,7 +15,11 @@ from typing import List, Optional
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
     ADDR as _ADDR,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
     AS as _AS,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
     canonical_address,
     is_address,
     parse_duration,

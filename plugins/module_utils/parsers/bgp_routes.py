@@ -10,6 +10,8 @@ import re
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
     ADDR as _ADDR,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
     canonical_address,
     canonical_network,
 )
@@ -75,7 +77,7 @@ def _route_from_columns(match, header):
         # label's start [NE40E-CR display-bgp-routing-table-brief(BGPOM)] or end (right-aligned)
         chosen = [min(names, key=lambda n: max(0, columns[n] - end, start - columns[n] - len(n)))
                   if names else "PrefVal" for _tok, start, end in numeric]
-    for (tok, _start, _end), name in zip(numeric, chosen):
+    for (tok, _start, _end), name in zip(numeric, chosen, strict=False):
         route[{"MED": "med", "LocPrf": "local_pref", "PrefVal": "pref_val"}[name]] = int(tok)
     route["path"], route["origin"] = _split_path(" ".join(path_tokens))
     return route

@@ -13,6 +13,8 @@ from typing import List
 
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
     AS as _AS,
+)
+from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
     as_number_to_int,
     canonical_address,
     is_address,

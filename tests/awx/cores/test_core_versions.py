@@ -13,7 +13,6 @@ import subprocess
 import tempfile
 
 import pytest
-
 from harness import assert_only_displays, demo_topology
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))

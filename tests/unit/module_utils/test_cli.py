@@ -4,7 +4,7 @@ import re
 import pytest
 from fake_transport import FakeTransport
 
-from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli, parse_trial_status, error_line
+from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli, error_line, parse_trial_status
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     Reply,
     VrpCommandError,
@@ -344,7 +344,12 @@ TIMESTAMP = "2024-06-08 13:04:22.667 +03:00\n"   # first line of every display o
 def test_commit_parsers_ignore_the_timestamp_line():
     """The commit-list / commit-changes / config parsers read the same with and without the timestamp line."""
     from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
-        parse_commit_changes, parse_commit_id, parse_commit_points, parse_config_tree, strip_display_timestamp)
+        parse_commit_changes,
+        parse_commit_id,
+        parse_commit_points,
+        parse_config_tree,
+        strip_display_timestamp,
+    )
     verbose = "1) CommitId: 1000000114\n        Label: L1\n        User: root\n        Type: CLI\n"
     changes = "Building configuration\n  #\n- sysname A\n+ sysname B\n  #"
     running = "!Software Version V800R022C00\n!Last configuration was updated at 2024-06-08 13:00:00\n#\nsysname B\n#\nreturn"

@@ -2,9 +2,9 @@
 import pytest
 from fake_transport import FakeTransport
 
-from ansible_collections.netops.vrp.plugins.module_utils import release as rel
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
+from ansible_collections.netops.vrp.plugins.module_utils import release as rel
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 
 # [NE40E-CR displayVersion(SPMOM)]; [netdis] NE40E V800R022C00 capture; [CE-CR display_version_(All_views).md]

@@ -2,6 +2,7 @@
 outputs (``test_bgp_operations.replies``): the same target picks the same facts entries in both paths, AS
 numbers compare as numbers in both (asdot against plain), and what each path refuses or reports."""
 import pytest
+from test_bgp_operations import CONFIG, make_cli, non_displays, replies
 
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
@@ -15,8 +16,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.selection import (
     select_scope_peers,
     target_scopes,
 )
-
-from test_bgp_operations import CONFIG, make_cli, non_displays, replies
 
 ALL = ["ipv4", "ipv6", "vpnv4", "vpn-instance"]
 ROW_192 = "  192.0.2.1       4       65010 "

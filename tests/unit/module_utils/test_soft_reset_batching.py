@@ -5,11 +5,6 @@ and the rollout plan's one call per target.
 
 PE1 of the recorded fixtures has three Established IPv4 peers: 10.0.0.2, 192.0.2.1, 198.51.100.9."""
 import pytest
-
-from ansible_collections.netops.vrp.plugins.plugin_utils.rollout import rollout_plan
-from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
-from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpTimeout
-
 from test_bgp_operations import (  # the recorded-fixture replies and helpers of the soft reset tests
     CONFIG,
     FakeClock,
@@ -19,6 +14,10 @@ from test_bgp_operations import (  # the recorded-fixture replies and helpers of
     run_action,
     verbose_block,
 )
+
+from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpTimeout
+from ansible_collections.netops.vrp.plugins.plugin_utils.rollout import rollout_plan
 
 BULK = fixture("display_bgp_peer_verbose_all.txt")
 PEERS = ["10.0.0.2", "192.0.2.1", "198.51.100.9"]

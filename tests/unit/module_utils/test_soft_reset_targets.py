@@ -7,16 +7,8 @@ PE1 of the recorded fixtures (see ``test_bgp_operations.replies``): IPv4 10.0.0.
 10.0.0.3 (Active), 192.0.2.1 (keep-all-routes via EBGP-UP), 198.51.100.9 (keep-all-routes, no
 route-refresh); VPNv4 10.0.0.2; vpna 172.16.1.2; IPv6 2001:db8::2 (external)."""
 import pytest
-from fake_transport import FakeTransport
-
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.netops.vrp.plugins.plugin_utils.rollout import rollout_plan
-from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
-from ansible_collections.netops.vrp.plugins.module_utils import validate
-from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
-from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
-
+from fake_transport import FakeTransport
 from test_bgp_operations import (  # the recorded-fixture replies and helpers of the soft reset tests
     BRIEF,
     CONFIG,
@@ -30,6 +22,12 @@ from test_bgp_operations import (  # the recorded-fixture replies and helpers of
     run_action,
     verbose_block,
 )
+
+from ansible_collections.netops.vrp.plugins.module_utils import bgp_operations as ops
+from ansible_collections.netops.vrp.plugins.module_utils import validate
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import gather_bgp_facts
+from ansible_collections.netops.vrp.plugins.plugin_utils.rollout import rollout_plan
 
 IPV4_IMPORT = {"address_family": "ipv4", "peers": ["10.0.0.2"], "direction": "import"}
 IPV6_EXPORT = {"address_family": "ipv6", "peers": ["2001:db8::2"], "direction": "export"}

@@ -7,11 +7,11 @@ display_bgp_ipv6_peer.raw]; "x.y" AS numbers [CE-CR reset_bgp.md, as-number para
 """
 import pytest
 
-from ansible_collections.netops.vrp.plugins.plugin_utils.facts_filters import session_reset
-from ansible_collections.netops.vrp.plugins.plugin_utils.reset_plan import reset_plan
 from ansible_collections.netops.vrp.plugins.module_utils import bgp_hard_reset as hard
 from ansible_collections.netops.vrp.plugins.module_utils import parsers as p
 from ansible_collections.netops.vrp.plugins.module_utils.validate import same_as_number
+from ansible_collections.netops.vrp.plugins.plugin_utils.facts_filters import session_reset
+from ansible_collections.netops.vrp.plugins.plugin_utils.reset_plan import reset_plan
 
 # recorded row (the capture's peer), in the NE40E brief layout
 OVERFLOW_BRIEF = """

@@ -3,7 +3,8 @@ import importlib.util
 import os
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.netops.vrp.plugins.module_utils import validate as v
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
@@ -49,6 +50,7 @@ def test_table_bases_are_valid(module, base):
 def test_bad_inputs_fail_through_argspec_then_validate():
     """The real pipeline: ansible-core's argspec validator first, then validate_params."""
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
     from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
 
     for row in VALIDATE_ROWS:

@@ -7,6 +7,8 @@ from unittest import mock
 import pytest
 from fake_transport import FakeTransport
 
+from ansible_collections.netops.vrp.plugins.action.vrp_command import ActionModule as VrpCommandAction
+from ansible_collections.netops.vrp.plugins.connection.netmiko import NO_REMOTE_EXECUTION, Connection
 from ansible_collections.netops.vrp.plugins.module_utils import argspec
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.transport import (
@@ -14,8 +16,6 @@ from ansible_collections.netops.vrp.plugins.module_utils.transport import (
     VrpConnectionError,
 )
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
-from ansible_collections.netops.vrp.plugins.action.vrp_command import ActionModule as VrpCommandAction
-from ansible_collections.netops.vrp.plugins.connection.netmiko import Connection, NO_REMOTE_EXECUTION
 
 
 class FakeTask:

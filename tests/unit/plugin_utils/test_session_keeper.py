@@ -19,7 +19,6 @@ from ansible_collections.netops.vrp.plugins.plugin_utils import keeper_client
 from ansible_collections.netops.vrp.plugins.plugin_utils.keeper_client import KeeperTransport
 from vrpsim.testing import running_lab
 
-
 SECRET = "Kp-Secret-4711"
 TOPOLOGY = {
     "name": "keeper",

@@ -1,13 +1,11 @@
 """vrp_readiness (plugin_utils/readiness.py) over PE1's recorded BGP facts: who can take an inbound soft
 reset, the remedy of the others, the scopes and their problems."""
 import pytest
-
 from ansible.errors import AnsibleFilterError
+from recorded_facts import facts_with, peer, recorded_facts
 
 from ansible_collections.netops.vrp.plugins.filter.vrp_readiness import FilterModule
 from ansible_collections.netops.vrp.plugins.plugin_utils.readiness import readiness, readiness_remedy
-
-from recorded_facts import facts_with, peer, recorded_facts
 
 # two peers not ready: 198.51.100.9 only has route-refresh off locally (its keep-all-routes removed),
 # 2001:db8::2 no longer negotiates it (the far end does not advertise it)

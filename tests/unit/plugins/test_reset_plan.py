@@ -2,12 +2,11 @@
 the bgp_reset calls of each target, recently reset sessions skipped, AS numbers compared as numbers, and
 afterwards the sessions that went down beside the planned ones."""
 import pytest
+from recorded_facts import facts_with, recorded_facts
 
 from ansible_collections.netops.vrp.plugins.filter.vrp_collateral_resets import FilterModule as CollateralFilters
 from ansible_collections.netops.vrp.plugins.filter.vrp_reset_plan import FilterModule as PlanFilters
 from ansible_collections.netops.vrp.plugins.plugin_utils.reset_plan import collateral_resets, reset_plan
-
-from recorded_facts import facts_with, recorded_facts
 
 
 def test_the_filter_files_hold_only_their_filter():

@@ -2,7 +2,11 @@
 the lines the rollout role and `make demo` print for it."""
 import pytest
 
-from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import FilterModule, vrp_rollout_report, vrp_rollout_summary
+from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import (
+    FilterModule,
+    vrp_rollout_report,
+    vrp_rollout_summary,
+)
 
 
 def report(**overrides):

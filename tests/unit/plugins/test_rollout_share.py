@@ -1,9 +1,9 @@
 """vrp_rollout_share (plugin_utils/rollout.py): what one router of a bgp_policy_rollout does, by the same
 ``routers`` rule as the plan, before anything is read from it."""
+from recorded_facts import recorded_facts
+
 from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_share import FilterModule
 from ansible_collections.netops.vrp.plugins.plugin_utils.rollout import rollout_plan, rollout_share
-
-from recorded_facts import recorded_facts
 
 CHANGES = [{"name": "rp-in", "config": "route-policy RP-IN permit node 10\n apply local-preference 200\n"},
            {"name": "pe2-only", "config": "ip ip-prefix PE2 index 10 permit 10.2.0.0 16\n", "routers": ["PE2"]},

@@ -1,9 +1,9 @@
 """vrp_rollout_verify (plugin_utils/rollout.py) over PE1's recorded BGP facts and a plan made by
 vrp_rollout_plan: per-peer paths and prefix deltas, the bounds, sessions reset, assertions, check mode."""
+from recorded_facts import facts_with, recorded_facts
+
 from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_verify import FilterModule
 from ansible_collections.netops.vrp.plugins.plugin_utils.rollout import rollout_plan, rollout_verify
-
-from recorded_facts import facts_with, recorded_facts
 
 V4_IMPORT = {"peers": ["10.0.0.2"], "direction": "import"}
 V6_EXPORT = {"address_family": "ipv6", "peers": ["2001:db8::2"], "direction": "export", "name": "v6-out"}
