@@ -42,6 +42,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.argspec import (
 )
 from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import as_number_to_int, is_address
 
+
 class ValidationError(ValueError):
     """A user value breaks a VRP rule. ``field`` is the module argument name."""
 
