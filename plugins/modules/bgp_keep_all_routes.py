@@ -51,6 +51,7 @@ extends_documentation_fragment:
   - netops.vrp.scope.PEER_CONFIG
   - netops.vrp.commit
   - netops.vrp.attributes.DIFF
+  - netops.vrp.attributes
   - ansible.builtin.action_common_attributes
 seealso:
   - module: netops.vrp.bgp_route_refresh

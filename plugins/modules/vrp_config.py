@@ -27,6 +27,7 @@ author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.commit
   - netops.vrp.attributes.DIFF
+  - netops.vrp.attributes
   - ansible.builtin.action_common_attributes
 options:
   lines:

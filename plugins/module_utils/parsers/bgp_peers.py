@@ -388,5 +388,3 @@ def parse_group(text: str) -> List[dict]:
             if row:
                 current["peers"].append(_brief_row(row, row.group("dynamic"), vpn_instance, None))
     return groups
-
-

@@ -146,5 +146,3 @@ def parse_routing_table_statistics(text: str) -> dict:
             key = _NON_ALNUM.sub("_", m.group(1).lower()).strip("_")
             stats[key] = int(m.group(2))
     return stats
-
-

@@ -22,6 +22,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
 
 # --- display current-configuration ------------------------------------------------------------------
 
+
 @dataclass
 class ConfigNode:
     """One configuration line and the lines indented under it."""
@@ -70,7 +71,6 @@ def parse_config_tree(text: str) -> List[ConfigNode]:
             roots.append(node)
         stack.append((indent, node))
     return roots
-
 
 
 _BGP_VIEW = re.compile(r"^bgp\s+(" + _AS + r")\s*$")

@@ -94,4 +94,3 @@ def parse_duration(text: Optional[str]) -> Optional[int]:
         return None
     years, weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups())
     return ((((years * 365 + weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60) + seconds
-
