@@ -119,6 +119,7 @@ sanity: $(DEPS_STAMP)
 	$(BIN)/python scripts/sanity.py
 
 lint: setup
+	$(BIN)/ruff check .
 	PATH="$(CURDIR)/$(BIN):$$PATH" ANSIBLE_HOME="$(CURDIR)/.ansible" $(BIN)/ansible-lint --profile production --offline
 
 bench: setup
