@@ -72,9 +72,9 @@ EXAMPLES = r"""
 - name: Which IPv4 peers can not soft reset inbound?
   netops.vrp.bgp_facts:
     gather_subset: [ipv4]
-    query: "peers[?!route_refresh.negotiated && !keep_all_routes].address"
+    query: "peers[?!(route_refresh.negotiated) && !keep_all_routes].address"
   register: not_ready
-# not_ready.query_result: ["192.0.2.5"]
+# not_ready.query_result on PE1 of the demo lab: ["198.51.100.1"]
 
 - name: A snapshot for later comparison, kept only in the registered result
   netops.vrp.bgp_facts:
