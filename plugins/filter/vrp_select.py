@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: netops.vrp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""netops.vrp.vrp_select: JMESPath over BGP facts (or any data) (documentation: vrp_select.yml; logic: plugin_utils/facts_filters.py)."""
+"""netops.vrp.vrp_select: JMESPath over BGP facts (or any data)
+(documentation: vrp_select.yml; logic: plugin_utils/facts_filters.py)."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type

@@ -439,4 +439,3 @@ def policy_effect_open(entry: dict) -> bool:
         "route-refresh is negotiated: the refresh makes the router apply the policy as documented; the policy "
         "check runs where the vendor text leaves the effect open (keep-all-routes, export without route-refresh)")}
     return False
-
