@@ -30,6 +30,7 @@ __metaclass__ = type
 
 from typing import Dict, List, Optional, Tuple
 
+from ansible_collections.netops.vrp.plugins.module_utils.argspec import ADDRESS_FAMILIES, GATHER_SUBSETS
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     ESTABLISHED,
     canonical_address,
@@ -51,8 +52,8 @@ from ansible_collections.netops.vrp.plugins.module_utils.validate import (
     validate_vpn_instance,
 )
 
-PEER_FAMILIES = ("ipv4", "ipv6", "vpnv4", "vpn-instance")
-SUBSETS = PEER_FAMILIES + ("groups", "all")
+PEER_FAMILIES = tuple(ADDRESS_FAMILIES)
+SUBSETS = tuple(GATHER_SUBSETS)
 # Up to this many targeted peers of a family are read with per-peer verbose displays, more with the family's one
 # bulk display. 3, not 4: at 4 peers the bulk display is one round trip instead of four (bounded transfer vs round
 # trips), so no caller's command count grows.
