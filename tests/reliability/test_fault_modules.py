@@ -6,7 +6,7 @@ fault stops the module before it changes anything share one play per fault, see 
 asserts from the task result, the lab's state and its transcript:
 - the failure is clear: ``failed``, ``step``, and ``msg`` = ``"PE1: <step>: ..."`` naming the router;
 - nothing is left half-applied, read from the lab itself (``fault_lab.router_state``), compared with
-  the state before the row: the running configuration is unchanged, or has exactly the target's change
+  the state before the row: the running configuration is unchanged, or changed and has the target's change
   where the row says so; no candidate is left uncommitted; a trial is pending only where the row says so
   (and then an explicit ``vrp_commit`` afterwards restores the previous configuration); every session is
   Established with its accepted routes and up-count as before, but for the session the row's operation is
@@ -79,7 +79,7 @@ D_BEFORE_COMMIT = dict(kind="drop", when="before", match=r"^commit")
 D_DURING_TRIAL = dict(kind="drop", when="during", match=r"^commit trial")
 D_BEFORE_CONFIRM = dict(kind="drop", when="before", match=r"^commit$")
 D_DURING_CONFIRM = dict(kind="drop", when="during", match=r"^commit$")
-D_DURING_COMMIT = dict(kind="drop", when="during", match=r"^commit$")   # a plain commit (no trial)
+D_DURING_COMMIT = dict(kind="drop", when="during", match=r"^commit$")   # plain commit
 D_DURING_REFRESH = dict(kind="drop", when="during", match=r"^refresh bgp")
 D_BEFORE_REFRESH = dict(kind="drop", when="before", match=r"^refresh bgp")
 D_DURING_RESET = dict(kind="drop", when="during", match=r"^reset bgp")
