@@ -135,3 +135,45 @@ def wait_converged(lab, timeout=10.0):
             return routes
         assert time.monotonic() < deadline, routes
         time.sleep(0.1)
+
+
+def sessions(lab, router):
+    """``{address: {state, up_count, accepted}}`` of every BGP session of the router, from the lab's model
+    (``accepted``: the session's accepted IPv4 routes)."""
+    return {s["address"]: {"state": s["state"], "up_count": s["up_count"],
+                           "accepted": sorted(s["ribs"].get("ipv4", {}).get("accepted", []))}
+            for s in lab.bgp(router)["sessions"]}
+
+
+def router_state(lab, router):
+    """What a fault row compares before and after, all from the lab itself: the running configuration,
+    whether a candidate is left uncommitted, whether a trial is pending, and every session."""
+    running = lab.running_config(router)
+    return {"running": running, "candidate_pending": lab.candidate_config(router) != running,
+            "trial": trial_pending(lab, router), "sessions": sessions(lab, router)}
+
+
+def expected_sessions(before, flaps=None, down=()):
+    """``before`` with each address in ``flaps`` re-established that many more times and each address in
+    ``down`` not Established (up-count unchanged, nothing accepted): what ``sessions`` should read now."""
+    out = copy.deepcopy(before)
+    for address, count in (flaps or {}).items():
+        out[address]["up_count"] += count
+    for address in down:
+        out[address].update(state="not Established", accepted=[])
+    return out
+
+
+def wait_sessions(lab, router, expected, timeout=5.0):
+    """Wait until the router's sessions read ``expected`` (a re-established session needs the lab's
+    establish delay); assert with both readings if they never do."""
+    deadline = time.monotonic() + timeout
+    while True:
+        have = sessions(lab, router)
+        for address, session in have.items():
+            if expected.get(address, {}).get("state") == "not Established" and session["state"] != "Established":
+                session["state"] = "not Established"
+        if have == expected:
+            return
+        assert time.monotonic() < deadline, "%s sessions:\n have %s\n want %s" % (router, have, expected)
+        time.sleep(0.1)

@@ -5,10 +5,14 @@ fault stops the module before it changes anything share one play per fault, see 
 (``vrp_commit action=confirm`` in check mode: is a trial or an uncommitted candidate pending?), and
 asserts from the task result, the lab's state and its transcript:
 - the failure is clear: ``failed``, ``step``, and ``msg`` = ``"PE1: <step>: ..."`` naming the router;
-- nothing is left half-applied: no uncommitted candidate, the running policy is the expected one
-  (``old`` = untouched), a trial is pending only where the row says so (and then an explicit
-  ``vrp_commit`` afterwards restores the previous configuration);
-- PE2, on the same play and the same session keeper, completes normally.
+- nothing is left half-applied, read from the lab itself (``fault_lab.router_state``), compared with
+  the state before the row: the running configuration is unchanged, or changed and has the target's change
+  where the row says so; no candidate is left uncommitted; a trial is pending only where the row says so
+  (and then an explicit ``vrp_commit`` afterwards restores the previous configuration); every session is
+  Established with its accepted routes and up-count as before, but for the session the row's operation is
+  meant to reset (``RESETS``: a hard reset, the first keep-all-routes enable on a peer without
+  route-refresh, toggling route-refresh), which comes up once more, and a stuck peer, which stays down;
+- PE2, on the same play and the same session keeper, completes normally (same checks).
 The table is also in docs/reliability.md; keep them in step.
 """
 import collections
@@ -18,7 +22,19 @@ import time
 
 import pytest
 import yaml
-from fault_lab import NEW_LINE, PEERS, accepted_routes, fault_topology, has_line, policy, trial_pending, wait_converged
+from fault_lab import (
+    NARROWED_AWAY,
+    NEW_LINE,
+    PEERS,
+    expected_sessions,
+    fault_topology,
+    has_line,
+    policy,
+    router_state,
+    trial_pending,
+    wait_converged,
+    wait_sessions,
+)
 from harness import assert_only_displays, commands_sent, run_playbook, tasks_playbook
 
 from vrpsim.testing import running_lab
@@ -54,7 +70,7 @@ CONFIG_MARK = {
 Row = collections.namedtuple("Row", "fault target inject failed step says config trial recover")
 # fault:   the matrix's fault name;  inject: lab.fault kwargs, or "unreachable"
 # failed:  PE1's task fails;  step: its result's step;  says: words its msg must contain
-# config:  True = PE1's config has the target's change afterwards, False = untouched, None = n/a
+# config:  True = PE1's config has the target's change afterwards, False = untouched (running as before)
 # trial:   a trial commit is pending on PE1 after the task
 # recover: the explicit vrp_commit action that ends that trial (abort: config back to untouched);
 #          "abort refused": the trial belongs to the session the fault closed, so a new session's abort fails
@@ -63,6 +79,7 @@ D_BEFORE_COMMIT = dict(kind="drop", when="before", match=r"^commit")
 D_DURING_TRIAL = dict(kind="drop", when="during", match=r"^commit trial")
 D_BEFORE_CONFIRM = dict(kind="drop", when="before", match=r"^commit$")
 D_DURING_CONFIRM = dict(kind="drop", when="during", match=r"^commit$")
+D_DURING_COMMIT = dict(kind="drop", when="during", match=r"^commit$")   # plain commit
 D_DURING_REFRESH = dict(kind="drop", when="during", match=r"^refresh bgp")
 D_BEFORE_REFRESH = dict(kind="drop", when="before", match=r"^refresh bgp")
 D_DURING_RESET = dict(kind="drop", when="during", match=r"^reset bgp")
@@ -84,6 +101,8 @@ ALL = ("bgp_facts", "bgp_soft_reset", "bgp_reset", "vrp_commit", "vrp_config", "
 MATRIX = (
     # connection dropped before commit: the router drops the closed session's candidate
     [Row("drop before commit", t, D_BEFORE_COMMIT, True, "commit", (UNKNOWN,), False, False, None) for t in SENT]
+    # dropped during a plain `commit`: the commit ran (the reply is lost), the module cannot know, says so
+    + [Row("drop during commit", t, D_DURING_COMMIT, True, "commit", (UNKNOWN,), True, False, None) for t in SENT]
     # dropped during `commit trial`: the trial runs on the router; the module cannot know, says so; the trial
     # belongs to the closed session, so an abort from a new one fails saying so and the timer ends it
     + [Row("drop during commit trial", t, D_DURING_TRIAL, True, "commit", (UNKNOWN,), True, True, "abort refused")
@@ -94,30 +113,30 @@ MATRIX = (
        Row("drop during confirm", "vrp_commit", D_DURING_CONFIRM, True, "confirm", ("session",), True, False,
            None)]
     # during the soft reset / hard reset
-    + [Row("drop during soft reset", "bgp_soft_reset", D_DURING_REFRESH, True, "refresh", ("refresh bgp",), None,
+    + [Row("drop during soft reset", "bgp_soft_reset", D_DURING_REFRESH, True, "refresh", ("refresh bgp",), False,
            False, None),
-       Row("drop before soft reset", "bgp_soft_reset", D_BEFORE_REFRESH, True, "refresh", ("refresh bgp",), None,
+       Row("drop before soft reset", "bgp_soft_reset", D_BEFORE_REFRESH, True, "refresh", ("refresh bgp",), False,
            False, None),
-       Row("drop during hard reset", "bgp_reset", D_DURING_RESET, True, "reset", ("reset bgp",), None, False,
+       Row("drop during hard reset", "bgp_reset", D_DURING_RESET, True, "reset", ("reset bgp",), False, False,
            None)]
     # commit rejected: the candidate is discarded, nothing changes
     + [Row("commit rejected", t, REJECT, True, "commit", ("Failed to commit",), False, False, None) for t in SENT]
     + [Row("confirm rejected", "vrp_commit", REJECT_CONFIRM, True, "confirm", ("Failed to commit",), True, True,
            "abort")]
     # reply slower than the command timeout: reading fails before anything is sent ...
-    + [Row("slow reply", t, SLOW_READ, True, "command 'display", ("no prompt within",), False if t in SENT else None,
+    + [Row("slow reply", t, SLOW_READ, True, "command 'display", ("no prompt within",), False,
            t == "vrp_commit", None) for t in ALL]
     # ... or the commit reply is late: the module gives up and says it cannot know whether the commit
     # landed; it did (the router runs a line it has received even when the client has gone)
     + [Row("slow commit", "vrp_config", SLOW_COMMIT, True, "commit", (UNKNOWN,), True, False, None)]
     # peer never returns to Established after a reset
-    + [Row("peer stuck after reset", "bgp_reset", STUCK, True, "wait", ("not",), None, False, None),
+    + [Row("peer stuck after reset", "bgp_reset", STUCK, True, "wait", ("not",), False, False, None),
        Row("peer stuck after keep-all-routes", "bgp_keep_all_routes", STUCK_NO_RR, False, None, (), True, False,
            None)]
     # authentication failure / unreachable router: nothing sent, the other router unaffected
-    + [Row("authentication failure", t, AUTH, True, "login", ("auth",), False if t in SENT else None,
+    + [Row("authentication failure", t, AUTH, True, "login", ("auth",), False,
            t == "vrp_commit", None) for t in ALL]
-    + [Row("unreachable router", t, UNREACHABLE, True, "login", ("cannot reach",), False if t in SENT else None,
+    + [Row("unreachable router", t, UNREACHABLE, True, "login", ("cannot reach",), False,
            t == "vrp_commit", None) for t in ALL]
 )
 
@@ -188,7 +207,7 @@ def shared_runs(tmp_path_factory):
                 lab = stack.enter_context(running_lab(fault_topology(), tmp_path / "lab"))
                 wait_converged(lab)
                 setup_trial = _start_trial(lab, "PE1")
-                before = (accepted_routes(lab, "PE1"), lab.running_config("PE1"))
+                before = {router: router_state(lab, router) for router in PEERS}
                 inventory = str(lab.inventory_path)
                 if inject == UNREACHABLE:
                     inventory = _inventory_with_pe1_unreachable(lab, tmp_path)
@@ -205,7 +224,7 @@ def shared_runs(tmp_path_factory):
 
 @pytest.mark.parametrize("row", [r for r in MATRIX if r.inject in SHARED], ids=_row_id)
 def test_fault_row_shared(row, shared_runs):
-    lab, res, setup_trial, (routes_before, running_before) = shared_runs(row.inject)
+    lab, res, setup_trial, before = shared_runs(row.inject)
     assert res.rc == 0, res.summary()
     pe1, pe2 = res["target %s" % row.target]["PE1"], res["target %s" % row.target]["PE2"]
     _assert_clear_failure(row, pe1, res)
@@ -215,13 +234,21 @@ def test_fault_row_shared(row, shared_runs):
     else:
         assert_only_displays(lab, "PE1", since=res)
     assert lab.control("status")["routers"]["PE1"]["trial_commit_id"] == setup_trial   # the setup's trial
-    assert accepted_routes(lab, "PE1") == routes_before
-    assert lab.running_config("PE1") == running_before
+    # PE1 as it was, but for what PE2 now advertises over iBGP: PE2 ran every module of the play, the reset and
+    # the route-refresh toggle each re-established its CE, keep-all-routes its CE without route-refresh, and its
+    # CE's routes came back under the new policy (NEW_LINE, committed by the play's vrp_config before the toggle)
+    pe1_sessions = expected_sessions(before["PE1"]["sessions"])
+    pe1_sessions[IBGP["PE1"]]["accepted"].remove(NARROWED_AWAY)
+    _assert_router(lab, "PE1", before["PE1"], changed=False, trial=True, sessions=pe1_sessions)
     # PE2 ran the same task normally
     assert pe2["_status"] == "ok", pe2
     if _mark(row.target, "PE2"):
         assert has_line(lab, "PE2", _mark(row.target, "PE2"))
     assert res["probe"]["PE2"]["_status"] == "ok" and res["probe"]["PE2"]["candidate_pending"] is False
+    ce, ce_no_rr = PEERS["PE2"]["ce"], PEERS["PE2"]["ce_no_rr"]
+    pe2_sessions = expected_sessions(before["PE2"]["sessions"], flaps={ce: 2, ce_no_rr: 1})
+    pe2_sessions[ce]["accepted"].remove(NARROWED_AWAY)
+    _assert_router(lab, "PE2", before["PE2"], changed=True, trial=False, sessions=pe2_sessions)
 
 
 def _assert_clear_failure(row, pe1, res):
@@ -232,6 +259,41 @@ def _assert_clear_failure(row, pe1, res):
         assert pe1["msg"].startswith("PE1: %s" % row.step), pe1["msg"]
         for word in row.says:
             assert word.lower() in pe1["msg"].lower(), pe1["msg"]
+
+
+IBGP = {"PE1": "10.0.0.2", "PE2": "10.0.0.1"}   # each PE's session to the other
+
+# The session each target's operation is meant to reset when it lands: a hard reset; the first keep-all-routes
+# enable on a peer without route-refresh; toggling route-refresh (vrp-cli-reference section 6).
+RESETS = {"bgp_reset": "ce", "bgp_keep_all_routes": "ce_no_rr", "bgp_route_refresh": "ce",
+          "bgp_route_refresh trial": "ce"}
+
+
+def _pe1_sessions(row, before):
+    """PE1's sessions after the row: a reset only where the row's operation landed (a config change committed,
+    or the reset command ran); a stuck peer stays down."""
+    peer = RESETS.get(row.target)
+    landed = row.inject in (D_DURING_RESET, STUCK) if row.target == "bgp_reset" else row.config
+    if peer is None or not landed:
+        return expected_sessions(before)
+    address = PEERS["PE1"][peer]
+    if row.inject in (STUCK, STUCK_NO_RR):
+        return expected_sessions(before, down=[address])
+    return expected_sessions(before, flaps={address: 1})
+
+
+def _assert_router(lab, router, before, changed, trial, sessions=None):
+    """The router's state from the lab against ``before`` (``fault_lab.router_state``): running configuration
+    as before unless ``changed`` (the caller checks the change itself), no candidate left, the trial pending or
+    not, every session as ``sessions`` says (default: exactly as before)."""
+    running = lab.running_config(router)
+    if not changed:
+        assert running == before["running"], "%s running configuration changed:\n%s" % (router, running)
+    else:
+        assert running != before["running"], router
+    assert lab.candidate_config(router) == running, "%s: a candidate is left uncommitted" % router
+    assert trial_pending(lab, router) is trial, router
+    wait_sessions(lab, router, before["sessions"] if sessions is None else sessions)
 
 
 PROBE = {"name": "probe", "netops.vrp.vrp_commit": {"action": "confirm"}, "check_mode": True, "ignore_errors": True}
@@ -247,7 +309,7 @@ def test_fault_row(row, make_lab, tmp_path):
     else:
         lab.fault(router="PE1", **{k: (v.format(**_values("PE1")) if isinstance(v, str) else v)
                                    for k, v in row.inject.items()})
-    routes_before = accepted_routes(lab, "PE1")
+    before = {router: router_state(lab, router) for router in PEERS}
 
     task = dict(TASKS[row.target], name="target", ignore_errors=True)
     tasks = [task, PROBE]
@@ -285,10 +347,13 @@ def test_fault_row(row, make_lab, tmp_path):
         assert policy(lab, "PE1") == ("new" if row.target == "vrp_commit" and row.recover == "confirm" else "old")
     else:
         assert trial_pending(lab, "PE1") is row.trial
-        if row.config is not None:
+        if mark:
             assert has_line(lab, "PE1", mark) is row.config, lab.running_config("PE1")
-    if row.target in ("bgp_facts", "vrp_commit"):
-        assert accepted_routes(lab, "PE1") == routes_before
+    # the end state, from the lab, against the state before the row
+    changed = row.recover in ("abort refused", "confirm") if row.recover else row.config
+    pending = row.recover == "abort refused" if row.recover else row.trial
+    _assert_router(lab, "PE1", before["PE1"], changed=changed, trial=pending,
+                   sessions=_pe1_sessions(row, before["PE1"]["sessions"]))
 
     # the other router, same play, same keeper: unaffected
     assert pe2["_status"] == "ok", pe2
@@ -297,3 +362,6 @@ def test_fault_row(row, make_lab, tmp_path):
     if mark2:
         assert has_line(lab, "PE2", mark2)
     assert not trial_pending(lab, "PE2") or row.target.endswith("trial")
+    flaps2 = {PEERS["PE2"][RESETS[row.target]]: 1} if row.target in RESETS else {}
+    _assert_router(lab, "PE2", before["PE2"], changed=bool(mark2), trial=row.target.endswith("trial"),
+                   sessions=expected_sessions(before["PE2"]["sessions"], flaps=flaps2))
