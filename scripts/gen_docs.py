@@ -68,8 +68,9 @@ def collection_env(tmp):
     os.makedirs(ns_dir)
     os.symlink(ROOT, os.path.join(ns_dir, NAME))
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    # ANSIBLE_HOME too: without it ansible-doc makes its temp dir under ~/.ansible/tmp (.ci/run fails on that).
     env.update(ANSIBLE_COLLECTIONS_PATH=tmp, ANSIBLE_CONFIG=os.path.join(tmp, "ansible.cfg"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+               ANSIBLE_HOME=os.path.join(tmp, ".ansible"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     with open(env["ANSIBLE_CONFIG"], "w") as handle:
         handle.write("[defaults]\n")
     return env

@@ -64,3 +64,17 @@ def test_pytest_run_directly_keeps_ansible_files_out_of_home(tmp_path):
     assert "1 passed" in proc.stdout, proc.stdout
     written = sorted(str(path.relative_to(home)) for path in home.rglob("*"))
     assert written == [], written
+
+
+def test_docs_generator_keeps_ansible_files_out_of_home(tmp_path):
+    """scripts/gen_docs.py (make docs; tests/packaging/test_docs_current.py) runs ansible-doc with the ANSIBLE_*
+    variables removed, so that it reads the working tree: it must give ansible-doc an ANSIBLE_HOME of its own, or
+    ansible-doc makes its temp dir under ~/.ansible/tmp (what CI's ~/.ansible check caught)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home))
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_docs.py"), "--output", str(tmp_path / "docs")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    written = sorted(str(path.relative_to(home)) for path in home.rglob("*"))
+    assert written == [], written
