@@ -40,7 +40,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.argspec import (
     ARGSPECS,
     SOFT_RESET_TARGET_OPTIONS,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import as_number_to_int, is_address
+from ansible_collections.netops.vrp.plugins.module_utils.vrp_output.values import as_number_to_int, is_address
 
 
 class ValidationError(ValueError):

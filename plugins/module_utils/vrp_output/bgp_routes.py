@@ -8,10 +8,10 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+from ansible_collections.netops.vrp.plugins.module_utils.vrp_output.values import (
     ADDR as _ADDR,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+from ansible_collections.netops.vrp.plugins.module_utils.vrp_output.values import (
     canonical_address,
     canonical_network,
 )

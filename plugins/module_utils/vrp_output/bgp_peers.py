@@ -13,13 +13,13 @@ __metaclass__ = type
 import re
 from typing import List, Optional
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+from ansible_collections.netops.vrp.plugins.module_utils.vrp_output.values import (
     ADDR as _ADDR,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+from ansible_collections.netops.vrp.plugins.module_utils.vrp_output.values import (
     AS as _AS,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+from ansible_collections.netops.vrp.plugins.module_utils.vrp_output.values import (
     canonical_address,
     is_address,
     parse_duration,

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import List
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+from ansible_collections.netops.vrp.plugins.module_utils.vrp_output.values import (
     AS as _AS,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.parsers.values import (
+from ansible_collections.netops.vrp.plugins.module_utils.vrp_output.values import (
     as_number_to_int,
     canonical_address,
     is_address,
