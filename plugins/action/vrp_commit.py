@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: netops.vrp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""netops.vrp.vrp_commit: confirm or abort a pending trial commit, or roll back the configuration."""
+"""netops.vrp.vrp_commit: confirm or abort a pending trial commit, roll back the configuration, or read the trial."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -23,7 +23,7 @@ class ActionModule(VrpActionBase):
                                           % params["action"])
         within = params.get("trial_within")
         if within is not None:
-            if params["action"] == "rollback":
+            if params["action"] in ("rollback", "status"):
                 raise ValidationError("trial_within", "only applies to action=confirm or abort")
             # empty: this run made no change, so no pending trial can be ours
             params = dict(params, _trial_blocks=config.wanted_from_src(within, "trial_within") if within.strip() else [])

@@ -155,6 +155,15 @@ options:
       - name: NETOPS_VRP_SESSION_LOG
     vars:
       - name: netops_vrp_session_log
+  journal:
+    description:
+      - File on the controller to append the run journal to, as JSON lines (mode 0600). Each task's start
+        and end are written, and every line other than a display, before it is sent and again after its
+        reply, so the file survives a killed ansible-playbook. The netops.vrp.bgp_policy_rollout role sets
+        it per router and its recovery play reads it. No arguments or secrets are written.
+    type: path
+    vars:
+      - name: netops_vrp_journal
 """
 
 EXAMPLES = r"""
@@ -227,3 +236,7 @@ class Connection(ConnectionBase):
             session_log=self.get_option("session_log"),
             session_name=self.get_option("session_name") or "",
         )
+
+    def journal_path(self):
+        """The run journal file (option ``journal``), or None."""
+        return self.get_option("journal") or None

@@ -50,15 +50,58 @@ def _restore_failure(item):
     return None
 
 
+RECOVER = "playbooks/bgp_rollout_recover.yml"
+
+
+def _read_back(steps):
+    """What the router ran when the rescue read it back: ``{trial, seconds_left, policy}`` (trial ``pending`` |
+    ``none`` | ``unknown``, policy ``new`` | ``old`` | ``unknown``), or None when no trial commit was attempted.
+    The reads run with ``failed_when: false``: a read that failed keeps its ``msg``, one that worked has none."""
+    trial, policy = steps.get("trial_after"), steps.get("policy_after")
+    if not trial or trial.get("skipped"):
+        return None
+    seen = {"trial": "unknown", "seconds_left": None, "policy": "unknown"}
+    if not trial.get("msg"):
+        seen.update(trial="pending" if trial.get("trial_pending") else "none", seconds_left=trial.get("trial_seconds_left"))
+    if policy and not policy.get("msg") and not policy.get("skipped"):
+        seen["policy"] = "old" if policy.get("changed") else "new"
+    return seen
+
+
+def _restore_failures(steps):
+    """The rescue's restore soft / hard resets that went wrong (their messages)."""
+    restores = _items(steps.get("restored")) + _items(steps.get("hard_restored"))
+    return [failure for failure in map(_restore_failure, restores) if failure]
+
+
+def _after_failure(steps):
+    """Status after a failed step, from the read-back: the router is the truth, whatever the abort reported."""
+    seen = _read_back(steps)
+    if seen is None or not (_changed(steps.get("applied")) or _failed(steps.get("applied"))):
+        return "failed"   # no trial commit was attempted: nothing of this run is on the router
+    if seen["trial"] == "pending":
+        return "trial_pending"
+    if "unknown" in (seen["trial"], seen["policy"]):
+        return "unknown"
+    if seen["policy"] == "new":   # no trial and the new policy: a confirm reached the router
+        return "confirmed" if steps.get("confirmed") is not None else "mixed"
+    reset = _items(steps.get("soft_resets")) or _items(steps.get("hard_resets"))
+    restored = _items(steps.get("restored")) or _items(steps.get("hard_restored"))
+    if reset and (not restored or _restore_failures(steps)):
+        return "mixed"   # routes were refreshed under the new policy and not (all) again under the old one
+    return "rolled_back"
+
+
 def _status(steps, check_mode):
-    """confirmed | unchanged | would_change | nothing_to_do | precheck_failed | rolled_back | failed."""
+    """confirmed | unchanged | would_change | nothing_to_do | precheck_failed | rolled_back | trial_pending |
+    mixed | unknown | failed (the filter's documentation says when)."""
     plan, failure = steps.get("plan"), steps.get("failure")
     if not steps.get("has_work"):
         return "nothing_to_do"
     if plan is None or not plan.get("ok"):
         return "precheck_failed"
     if failure is not None:
-        return "rolled_back" if _changed(steps.get("aborted")) else "failed"
+        return _after_failure(steps)
     if _failed(steps.get("prepared")) or _failed(steps.get("facts_prepared")):
         return "failed"
     if steps.get("confirmed") is None:     # the confirm task was never reached
@@ -70,31 +113,37 @@ def _status(steps, check_mode):
     return "failed" if _changed(steps.get("applied")) else "unchanged"
 
 
-def _message(steps):
-    """Why the rollout stopped on this router ('' when it did not)."""
-    failure, plan = steps.get("failure"), steps.get("plan")
-    if failure is not None:
-        return "%s: %s" % (failure.get("task"), failure.get("msg"))
-    if _failed(steps.get("pending")):
-        return steps["pending"].get("msg") or "a trial commit is pending on the router; wait for it to end or abort it"
-    if _failed(steps.get("facts")):
-        return steps["facts"].get("msg") or ""
-    if plan is not None and not plan.get("ok"):
-        return "; ".join(plan.get("problems") or [])
-    if _failed(steps.get("prepared")):
-        return steps["prepared"].get("msg") or "keep-all-routes failed"
-    if _failed(steps.get("facts_prepared")):
-        return "sessions did not return to Established after keep-all-routes"
+def _operator_action(status, router, steps):
+    """What the operator must do when the router is not clean ('' when it is)."""
+    seen = _read_back(steps) or {}
+    if status == "trial_pending":
+        left = seen.get("seconds_left")
+        return ("%s still runs the trial commit (the new policy) and it belongs to the lost SSH session, so no new "
+                "session can abort it; its timer rolls it back in %s. Then run %s with the same variables and "
+                "report_dir: it waits for the timer and soft resets the targets so the routes follow the old "
+                "policy. To end the trial now: 'abort trial session <id>' in a configuration view (the router "
+                "lists the id with 'abort trial session ?'), then run %s."
+                % (router, "%d s" % left if left is not None else "at most the trial time", RECOVER, RECOVER))
+    if status == "mixed":
+        return ("%s runs the %s policy but the routes of the soft reset targets may still follow the other one (%s). "
+                "Run %s with the same variables and report_dir: it soft resets the targets so the routes follow "
+                "the policy the router runs." % (router, seen.get("policy"), "; ".join(_restore_failures(steps))
+                                                 or "they were not soft reset again", RECOVER))
+    if status == "unknown":
+        return ("%s could not be read back after the failure. A trial commit that was not confirmed rolls back by "
+                "its timer (at most %s s after the commit). Once %s is reachable, run %s with the same variables "
+                "and report_dir: it reads the router back and soft resets the targets so the routes follow the "
+                "policy it runs." % (router, steps.get("trial_seconds") or "the trial time", router, RECOVER))
     return ""
 
 
 def vrp_rollout_report(steps, router, check_mode=False):
     """The ``bgp_policy_rollout_report`` of one router from what its rollout steps registered.
 
-    ``steps``: ``{has_work, pending, facts, plan, prepared, facts_prepared, applied, soft_resets,
-    hard_resets, verdict, confirmed, failure, aborted, restored, hard_restored}``, each the registered
-    result or fact of that step, or None when the step was never reached (a skipped step is a result
-    with ``skipped``).
+    ``steps``: ``{has_work, run_id, trial_seconds, pending, facts, plan, prepared, facts_prepared, applied,
+    soft_resets, hard_resets, verdict, confirmed, failure, aborted, trial_after, policy_after, restored,
+    hard_restored}``, each the registered result or fact of that step, or None when the step was never reached
+    (a skipped step is a result with ``skipped``).
     """
     check_mode = bool(check_mode)
     plan = steps.get("plan") or {}
@@ -102,11 +151,17 @@ def vrp_rollout_report(steps, router, check_mode=False):
     applied = steps.get("applied") or {}
     pending = steps.get("pending")
     restore_results = _items(steps.get("restored")) + _items(steps.get("hard_restored"))
+    status = _status(steps, check_mode)
+    seen = _read_back(steps)
     return {
         "router": router,
-        "status": _status(steps, check_mode),
+        "run_id": steps.get("run_id"),
+        "status": status,
         "check_mode": check_mode,
         "message": _message(steps),
+        # after a failure, what the router runs now (read back), and what the operator must do
+        "router_state": seen,
+        "operator_action": _operator_action(status, router, steps),
         "changes": plan.get("change_names") or [],
         "config_updates": applied.get("updates") or [],
         "commands": applied.get("commands") or [],
@@ -181,11 +236,19 @@ def vrp_rollout_summary(report):
     for problem in report.get("problems") or []:
         lines.append("  problem: %s" % problem)
     rollback = report.get("rollback") or {}
-    if rollback.get("aborted"):
-        lines.append("  trial aborted: previous policy restored; re-sent: %s"
-                     % (", ".join(rollback.get("restore_commands") or []) or "nothing"))
+    seen = report.get("router_state")
+    if seen:
+        lines.append("  read back: %s, %s policy" % (
+            "trial pending (%s s left)" % seen.get("seconds_left") if seen["trial"] == "pending"
+            else "no trial" if seen["trial"] == "none" else "trial state unknown", seen["policy"]))
+    if rollback.get("aborted") or status == "rolled_back" and seen:
+        lines.append("  trial %s: previous policy restored; re-sent under it: %s"
+                     % ("aborted" if rollback.get("aborted") else "ended", ", ".join(rollback.get("restore_commands")
+                                                                                     or []) or "nothing"))
     for failure in rollback.get("restore_failures") or []:
         lines.append("  RESTORE FAILED: %s" % failure)
+    if report.get("operator_action"):
+        lines.append("  OPERATOR ACTION: %s" % report["operator_action"])
     return lines
 
 

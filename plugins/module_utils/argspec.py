@@ -110,7 +110,7 @@ ARGSPECS = {
         mutually_exclusive=[["lines", "src"]],
         required_one_of=[["lines", "src"]]),
     "vrp_commit": _spec(dict(
-        action=dict(type="str", required=True, choices=["confirm", "abort", "rollback"]),
+        action=dict(type="str", required=True, choices=["confirm", "abort", "rollback", "status"]),
         commit_id=dict(type="str"),
         label=dict(type="str"),
         last=dict(type="int"),

@@ -55,6 +55,10 @@ def render_commit(label: Optional[str] = None, description: Optional[str] = None
     return command
 
 
+def _is_display(command):
+    return command.startswith(("display ", "screen-length "))
+
+
 def check_command(command: str) -> str:
     """Refuse text that would be more than one CLI line (newline, control characters)."""
     if not isinstance(command, str):
@@ -69,10 +73,13 @@ class VrpCli:
 
     ``sent``: every line sent in order (answers to questions included); ``history``: list of
     ``(command, Reply)``. ``changes_sent``: the lines other than ``display``/``screen-length``.
+    ``journal``: an object with ``before_send(command)`` / ``after_send(command, reply, error)``, told of
+    each of those lines (plugin_utils/journal.py), or None.
     """
 
-    def __init__(self, transport, timeout=None):
+    def __init__(self, transport, timeout=None, journal=None):
         self.transport = transport
+        self.journal = journal
         self.host = getattr(transport, "host", "?")
         self.timeout = timeout
         self.prompt = getattr(transport, "prompt", None)
@@ -94,7 +101,7 @@ class VrpCli:
 
     @property
     def changes_sent(self):
-        return [c for c in self.sent if not c.startswith(("display ", "screen-length "))]
+        return [c for c in self.sent if not _is_display(c)]
 
     def _remember_hostname(self, prompt):
         info = parse_prompt(prompt)
@@ -113,7 +120,17 @@ class VrpCli:
     def _send(self, command, timeout=None):
         check_command(command)
         self.sent.append(command)
-        reply = self.transport.send(command, timeout=timeout if timeout is not None else self.timeout)
+        journal = self.journal if command and not _is_display(command) else None
+        if journal is not None:
+            journal.before_send(command)
+        try:
+            reply = self.transport.send(command, timeout=timeout if timeout is not None else self.timeout)
+        except VrpError as exc:
+            if journal is not None:
+                journal.after_send(command, error=exc)
+            raise
+        if journal is not None:
+            journal.after_send(command, reply)
         self.history.append((command, reply))
         if reply.prompt:
             self.prompt = reply.prompt

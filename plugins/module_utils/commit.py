@@ -286,7 +286,7 @@ def _end_trial(cli, action):
 
 def commit_action(cli, action: str, check_mode: bool = False, commit_id: Optional[str] = None,
                   label: Optional[str] = None, last: Optional[int] = None, trial_within: Optional[list] = None) -> dict:
-    """vrp_commit: confirm / abort a pending trial, or roll back. Returns the module result fields.
+    """vrp_commit: confirm / abort a pending trial, roll back, or read the trial status. Returns the module result.
 
     ``trial_within`` (WantedBlock list): confirm / abort the pending trial only when its changes lie
     within that configuration (``check_trial_within``), else fail without sending anything.
@@ -295,7 +295,10 @@ def commit_action(cli, action: str, check_mode: bool = False, commit_id: Optiona
     """
     state = cli.pending_state()
     result = {"changed": False, "commands": [], "trial_pending": state["trial_pending"],
+              "trial_status": state["trial_status"], "trial_seconds_left": state["trial_seconds_left"],
               "candidate_pending": state["candidate_pending"], "warnings": []}
+    if action == "status":   # only the display above: nothing is discarded, confirmed or aborted
+        return result
     if action in ("confirm", "abort") and state["trial_pending"] and state["trial_status"] != "ACTIVE":
         raise VrpCommandError(cli.host, "pre-check", "the trial commit on %s is already being rolled back (trial "
                               "status %s); nothing was sent: check 'display configuration trial status' again "

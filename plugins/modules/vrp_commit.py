@@ -30,6 +30,8 @@ description:
     reports a change. It is refused while a trial commit is pending (the trial timer would
     later undo the rollback). It first reads C(display configuration commit list verbose) and fails, with
     nothing but C(display) sent, when the commit ID or label is not in it or N is more than it holds.
+  - V(status) only reads C(display configuration trial status) and never changes anything (RV(trial_pending),
+    RV(trial_status), RV(trial_seconds_left)); the rollout role reads a router back with it after a failure.
   - In check mode only C(display) commands are sent.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
@@ -38,10 +40,10 @@ extends_documentation_fragment:
 options:
   action:
     description:
-      - V(confirm) or V(abort) the pending trial commit, or V(rollback) the configuration.
+      - V(confirm) or V(abort) the pending trial commit, V(rollback) the configuration, or read the trial V(status).
     type: str
     required: true
-    choices: [confirm, abort, rollback]
+    choices: [confirm, abort, rollback, status]
   commit_id:
     description:
       - Roll back to the configuration as it was right after this commit (C(rollback configuration to
@@ -127,9 +129,23 @@ trial_pending:
   description: Whether a trial commit was pending before the task.
   returned: always
   type: bool
+trial_status:
+  description: The trial status the router printed before the task (C(INACTIVE), C(ACTIVE), C(CANCELING), C(WAITCANCEL)).
+  returned: always
+  type: str
+  sample: ACTIVE
+trial_seconds_left:
+  description: Seconds before the pending trial's timer rolls it back, as the router printed them (null when unknown).
+  returned: always
+  type: int
 candidate_pending:
   description: Whether an uncommitted candidate was pending in the module's SSH session before the task (it is discarded).
   returned: always
+  type: bool
+session_lost:
+  description: On failure, whether the SSH session was lost, could not be opened or timed out (a retry logs in
+    again); false when the router refused or answered.
+  returned: when the task failed
   type: bool
 trial_commit_id:
   description: Commit ID of the pending trial found to lie within O(trial_within).

@@ -33,8 +33,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ARGSPECS
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_peer_config import apply_peer_config
 from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
-from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpError
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpConnectionError, VrpError, VrpTimeout
 from ansible_collections.netops.vrp.plugins.module_utils.validate import escape_control
+from ansible_collections.netops.vrp.plugins.plugin_utils.journal import Journal
 
 # Imported here, not when a task first needs it: Ansible imports the action plugins in the controller's
 # main process (the linear strategy loads them with class_only=True) and forks one worker per task, so
@@ -101,9 +102,12 @@ def containers_given_for_str(argument_spec, args, prefix=""):
 def failure_result(host, exc):
     """The one mapping of a failure (any ``VrpError``) to the task result: ``failed``, ``step``, ``msg`` =
     ``"<host>: <step>: <message>"`` (``host``: the inventory name unless the error names one), the refused
-    command's ``output``, and what an ``OperationFailed`` carries (commands sent so far, per-peer data)."""
+    command's ``output``, ``session_lost`` (a lost or refused session, or a timeout: a retry logs in again), and
+    what an ``OperationFailed`` carries (commands sent so far, per-peer data)."""
     result = dict(getattr(exc, "result", None) or {})
-    result.update(failed=True, step=exc.step, msg="%s: %s: %s" % (exc.host or host, exc.step, exc.message))
+    result.update(failed=True, step=exc.step, msg="%s: %s: %s" % (exc.host or host, exc.step, exc.message),
+                  # the session went (or never came): a retry logs in again
+                  session_lost=isinstance(exc, (VrpConnectionError, VrpTimeout)))
     if getattr(exc, "output", None):
         result["output"] = exc.output
     return result
@@ -120,6 +124,7 @@ class VrpActionBase(ActionBase):
         super(VrpActionBase, self).__init__(*args, **kwargs)
         self._vrp_cli = None
         self._vrp_transport = None
+        self._journal = None
 
     # -- helpers for subclasses --------------------------------------------------------------------
     @property
@@ -183,7 +188,8 @@ class VrpActionBase(ActionBase):
         if self._vrp_cli is None:
             settings = self._connection.keeper_settings()
             self._vrp_transport = KeeperTransport(name=self._task_vars_host, owner_pid=os.getppid(), **settings)
-            self._vrp_cli = VrpCli(self._vrp_transport, timeout=settings.get("command_timeout"))
+            self._vrp_cli = VrpCli(self._vrp_transport, timeout=settings.get("command_timeout"),
+                                   journal=self._journal)
         return self._vrp_cli
 
     def run(self, tmp=None, task_vars=None):
@@ -206,6 +212,15 @@ class VrpActionBase(ActionBase):
             result.update(failed=True, msg="Invalid arguments for netops.vrp.%s: %s" % (self.module_name, exc),
                           commands=[])
             return result
+        path = self._connection.journal_path()
+        if path:
+            self._journal = Journal(path, self._task_vars_host, self._task.get_name())
+            try:
+                self._journal.record("task", module=self.module_name, check_mode=self.check_mode)
+            except OSError as exc:   # before any connection: nothing is sent unrecorded
+                result.update(failed=True, commands=[], msg="%s: cannot write the journal %s: %s"
+                              % (self._task_vars_host, path, exc))
+                return result
         try:
             result.update(self.run_vrp(params, self._cli_factory) or {})
         except VrpError as exc:
@@ -218,6 +233,8 @@ class VrpActionBase(ActionBase):
             if self._vrp_transport is not None:
                 self._vrp_transport.close()
         result.setdefault("commands", [])
+        if self._journal is not None:
+            self._journal.task_result(result)
         if not result.get("warnings"):
             result.pop("warnings", None)
         return result

@@ -611,11 +611,15 @@ class FakeTask:
         self.args, self.check_mode, self.diff, self.async_val = args, check_mode, False, 0
         self.action = "netops.vrp.test"
 
+    def get_name(self):
+        return self.action
+
 
 def run_action(module, args, transport=None, check_mode=False):
     import importlib
     cls = importlib.import_module("ansible_collections.netops.vrp.plugins.action.%s" % module).ActionModule
     conn = mock.MagicMock(transport="netops.vrp.netmiko", _load_name="netops.vrp.netmiko")
+    conn.journal_path.return_value = None   # no run journal
     play_context = mock.MagicMock(check_mode=check_mode, diff=False, remote_addr="127.0.0.1")
     action = cls(FakeTask(args, check_mode), conn, play_context, loader=None, templar=None, shared_loader_obj=None)
     transport = transport or FakeTransport(replies(), host="PE1", strict=True)

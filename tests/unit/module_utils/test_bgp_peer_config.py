@@ -411,6 +411,7 @@ def run_action(module, args, transport, check_mode=False):
     cls = {"bgp_route_refresh": bgp_route_refresh, "bgp_keep_all_routes": bgp_keep_all_routes}[module].ActionModule
     task = mock.MagicMock(args=args, check_mode=check_mode, diff=False, async_val=0)
     conn = mock.MagicMock(transport="netops.vrp.netmiko", _load_name="netops.vrp.netmiko")
+    conn.journal_path.return_value = None   # no run journal
     conn._shell.tmpdir = None
     action = cls(task, conn, mock.MagicMock(check_mode=check_mode, diff=False), loader=None, templar=None,
                  shared_loader_obj=None)

@@ -344,11 +344,15 @@ class FakeTask:
         self.async_val = 0
         self.action = "netops.vrp.test"
 
+    def get_name(self):
+        return self.action
+
 
 def run_action(cls, args, transport=None, check_mode=False, diff=False):
     conn = mock.MagicMock()
     conn.transport = conn._load_name = "netops.vrp.netmiko"
     conn._shell.tmpdir = None
+    conn.journal_path.return_value = None   # no run journal
     play_context = mock.MagicMock(check_mode=check_mode, diff=diff, remote_addr="127.0.0.1")
     action = cls(FakeTask(args, check_mode, diff), conn, play_context, loader=None, templar=None,
                  shared_loader_obj=None)
