@@ -160,8 +160,8 @@ options:
       - File on the controller to append the run journal to, as JSON lines (mode 0600). Each task's start
         and end are written, and every line other than a display, before it is sent and again after its
         reply, so the file survives a killed ansible-playbook. The netops.vrp.bgp_policy_rollout role sets
-        it per router and its recovery play reads it. No arguments or secrets are written.
-    type: path
+        it per router and its recovery play reads it. No arguments or secrets are written. Empty means none.
+    type: str
     vars:
       - name: netops_vrp_journal
 """
@@ -187,6 +187,8 @@ EXAMPLES = r"""
       netops.vrp.vrp_command:
         commands: [display bgp peer]
 """
+
+import os
 
 from ansible.errors import AnsibleConnectionFailure
 from ansible.plugins.connection import ConnectionBase
@@ -239,4 +241,5 @@ class Connection(ConnectionBase):
 
     def journal_path(self):
         """The run journal file (option ``journal``), or None."""
-        return self.get_option("journal") or None
+        path = self.get_option("journal")
+        return os.path.abspath(os.path.expanduser(path)) if path else None

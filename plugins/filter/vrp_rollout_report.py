@@ -77,8 +77,10 @@ def _restore_failures(steps):
 def _after_failure(steps):
     """Status after a failed step, from the read-back: the router is the truth, whatever the abort reported."""
     seen = _read_back(steps)
-    if seen is None or not (_changed(steps.get("applied")) or _failed(steps.get("applied"))):
-        return "failed"   # no trial commit was attempted: nothing of this run is on the router
+    if seen is None:   # not read back (no trial commit was attempted, or the steps of an older role)
+        return "rolled_back" if _changed(steps.get("aborted")) else "failed"
+    if not (_changed(steps.get("applied")) or _failed(steps.get("applied"))):
+        return "failed"   # the configuration was in place already: this run committed nothing
     if seen["trial"] == "pending":
         return "trial_pending"
     if "unknown" in (seen["trial"], seen["policy"]):
@@ -89,7 +91,8 @@ def _after_failure(steps):
     restored = _items(steps.get("restored")) or _items(steps.get("hard_restored"))
     if reset and (not restored or _restore_failures(steps)):
         return "mixed"   # routes were refreshed under the new policy and not (all) again under the old one
-    return "rolled_back"
+    # old policy, no trial: rolled back if this run's trial ran; else nothing of the change reached the router
+    return "rolled_back" if _changed(steps.get("aborted")) or restored else "failed"
 
 
 def _status(steps, check_mode):
@@ -134,6 +137,24 @@ def _operator_action(status, router, steps):
                 "its timer (at most %s s after the commit). Once %s is reachable, run %s with the same variables "
                 "and report_dir: it reads the router back and soft resets the targets so the routes follow the "
                 "policy it runs." % (router, steps.get("trial_seconds") or "the trial time", router, RECOVER))
+    return ""
+
+
+def _message(steps):
+    """Why the rollout stopped on this router ('' when it did not)."""
+    failure, plan = steps.get("failure"), steps.get("plan")
+    if failure is not None:
+        return "%s: %s" % (failure.get("task"), failure.get("msg"))
+    if _failed(steps.get("pending")):
+        return steps["pending"].get("msg") or "a trial commit is pending on the router; wait for it to end or abort it"
+    if _failed(steps.get("facts")):
+        return steps["facts"].get("msg") or ""
+    if plan is not None and not plan.get("ok"):
+        return "; ".join(plan.get("problems") or [])
+    if _failed(steps.get("prepared")):
+        return steps["prepared"].get("msg") or "keep-all-routes failed"
+    if _failed(steps.get("facts_prepared")):
+        return "sessions did not return to Established after keep-all-routes"
     return ""
 
 
@@ -242,7 +263,7 @@ def vrp_rollout_summary(report):
             "trial pending (%s s left)" % seen.get("seconds_left") if seen["trial"] == "pending"
             else "no trial" if seen["trial"] == "none" else "trial state unknown", seen["policy"]))
     if rollback.get("aborted") or status == "rolled_back" and seen:
-        lines.append("  trial %s: previous policy restored; re-sent under it: %s"
+        lines.append("  trial %s: previous policy restored; re-sent: %s"
                      % ("aborted" if rollback.get("aborted") else "ended", ", ".join(rollback.get("restore_commands")
                                                                                      or []) or "nothing"))
     for failure in rollback.get("restore_failures") or []:

@@ -218,7 +218,7 @@ class VrpActionBase(ActionBase):
             try:
                 self._journal.record("task", module=self.module_name, check_mode=self.check_mode)
             except OSError as exc:   # before any connection: nothing is sent unrecorded
-                result.update(failed=True, commands=[], msg="%s: cannot write the journal %s: %s"
+                result.update(failed=True, commands=[], msg="%s: cannot write the journal %r: %s"
                               % (self._task_vars_host, path, exc))
                 return result
         try:

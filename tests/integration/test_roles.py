@@ -108,8 +108,10 @@ def test_check_mode_then_rollout_then_rerun(demo, run_playbook, tmp_path):
     assert pe1["sessions_reset"] == [] and pe1["problems"] == []
     assert got["PE2"]["status"] == "confirmed"
     sent = commands_sent(demo, "PE1", since=res)
-    assert [c for c in sent if c.startswith("commit")] == ["commit trial 600", "commit"], sent
-    assert sent.index("commit trial 600") < sent.index("refresh bgp vpnv4 10.0.0.3 export") < sent.index("commit")
+    trial = "commit trial 600 label %s" % pe1["run_id"]   # the run id labels the trial commit
+    assert pe1["run_id"].startswith("netops-") and pe1["run_id"] != got["PE2"]["run_id"], (pe1, got["PE2"])
+    assert [c for c in sent if c.startswith("commit")] == [trial, "commit"], sent
+    assert sent.index(trial) < sent.index("refresh bgp vpnv4 10.0.0.3 export") < sent.index("commit")
 
     again = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
     assert again.ok, again.summary()

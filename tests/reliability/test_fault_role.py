@@ -40,6 +40,12 @@ KAR_TARGETS = {   # import from the CEs without route-refresh: keep-all-routes f
     "bgp_policy_rollout_establish_timeout": 4,
 }
 TIMEOUT = {"netops_vrp_command_timeout": 2}
+PE1_NO_LOSS = {   # PE1's target may lose no prefix: the narrowing (one prefix less) fails its verification
+    "bgp_policy_rollout_targets": [
+        dict({"name": "CE import", "routers": [router], "address_family": "ipv4", "peers": [PEERS[router]["ce"]],
+              "direction": "import"}, **({"max_prefix_loss": 0} if router == "PE1" else {}))
+        for router in ("PE1", "PE2")],
+}
 
 ROLE_MATRIX = [
     # the trial commit never ran: nothing to abort, the router stays on the old policy
@@ -47,16 +53,30 @@ ROLE_MATRIX = [
             ("commit", "unknown"), "old", False, {}),
     # the trial ran but the session that owns it was lost: the rescue's abort (new session) is refused, the
     # trial stays on the new policy until the router's timer rolls it back; the report says so
-    RoleRow("drop during commit trial", [dict(kind="drop", when="during", match=r"^commit trial")], "failed",
+    RoleRow("drop during commit trial", [dict(kind="drop", when="during", match=r"^commit trial")], "trial_pending",
             ("commit", "unknown"), "new", False, {}, True),
-    RoleRow("drop before confirm", [dict(kind="drop", when="before", match=r"^commit$")], "failed",
+    RoleRow("drop before confirm", [dict(kind="drop", when="before", match=r"^commit$")], "trial_pending",
             ("confirm trial", "unknown"), "new", False, {}, True),
-    RoleRow("drop during soft reset", [dict(kind="drop", when="during", match=r"^refresh bgp")], "failed",
+    RoleRow("drop during soft reset", [dict(kind="drop", when="during", match=r"^refresh bgp")], "trial_pending",
             ("refresh bgp",), "new", False, {}, True),
+    # issue 16 item 1: the soft reset's session is lost, then the abort's; the retry over a fresh login cannot
+    # end the lost session's trial either
+    RoleRow("drop during soft reset, then before abort", [dict(kind="drop", when="during", match=r"^refresh bgp"),
+                                                          dict(kind="drop", when="before", match=r"^abort trial")],
+            "trial_pending", ("refresh bgp",), "new", False, {}, True),
+    # the verification fails (PE1's target allows no prefix loss): aborted, soft reset again under the old policy
+    RoleRow("verification failed", [], "rolled_back", ("prefix",), "old", True, PE1_NO_LOSS),
+    # the session is lost at the abort's question, before its answer: the trial stays, owned by the lost session
+    RoleRow("drop during abort (at its question)", [dict(kind="drop", when="during", match=r"^abort trial")],
+            "trial_pending", ("prefix",), "new", False, PE1_NO_LOSS, True),
+    # the abort ran on the router but the reply to its answer was lost: the retry logs in again and finds no
+    # trial; the read-back (no trial, old policy) lets the restore soft reset run
+    RoleRow("drop during abort (after its answer)", [dict(kind="drop", when="during", match=r"^Y$")],
+            "rolled_back", ("prefix",), "old", False, PE1_NO_LOSS),
     RoleRow("commit rejected", [dict(kind="reject_commit")], "failed", ("Failed to commit",), "old", False, {}),
     # the soft reset reply is late (once): the keeper abandons that session, so as above
     RoleRow("slow reply (soft reset)", [dict(kind="delay", match=r"^refresh bgp", seconds=4, count=1)],
-            "failed", ("no prompt within",), "new", False, {"extra": TIMEOUT}, True),
+            "trial_pending", ("no prompt within",), "new", False, {"extra": TIMEOUT}, True),
     # keep-all-routes re-establishes CE2, which never comes back: stopped before the trial
     RoleRow("peer stuck after keep-all-routes", [dict(kind="peer_stuck", peer=PEERS["PE1"]["ce_no_rr"])],
             "failed", ("did not return to Established",), "old", False, KAR_TARGETS),
@@ -104,11 +124,23 @@ def test_fault_rollout_row(row, make_lab, tmp_path):
         assert len(failures) == 1 and "did not end the trial commit pending on PE1" in failures[0], pe1
         assert "seconds left before its timer rolls it back" in failures[0]
         assert "RESTORE FAILED: PE1: abort trial:" in res.stdout
+        # read back from the router: the trial and the new policy, with the seconds left and what to do
+        state = pe1["router_state"]
+        assert (state["trial"], state["policy"]) == ("pending", "new") and 0 < state["seconds_left"] <= 600, state
+        assert "bgp_rollout_recover.yml" in pe1["operator_action"] and "abort trial session <id>" in pe1[
+            "operator_action"], pe1["operator_action"]
+        assert "OPERATOR ACTION: PE1 still runs the trial commit" in res.stdout
     else:
         assert pe1["rollback"]["restore_failures"] == [], pe1
-    if row.inject != "unreachable" and row.inject[0]["kind"] != "peer_stuck" and not row.trial_left:
+        assert pe1["operator_action"] == "", pe1
+        if row.inject == "unreachable" or row.status == "precheck_failed" or row.inject and row.inject[0][
+                "kind"] == "peer_stuck":
+            assert pe1["router_state"] is None, pe1   # no trial commit was attempted: nothing to read back
+        else:
+            assert pe1["router_state"] == {"trial": "none", "policy": "old", "seconds_left": 0}, pe1
+    if row.inject != "unreachable" and (not row.inject or row.inject[0]["kind"] != "peer_stuck") and not row.trial_left:
         assert accepted_routes(lab, "PE1") == OLD_ROUTES
-    if row.aborted:   # restored: abort, then the targets soft reset again under the old policy
+    if row.status == "rolled_back":   # restored: abort, then the targets soft reset again under the old policy
         sent = commands_sent(lab, "PE1", since=res)
         assert sent.index("abort trial") < len(sent) - 1 - sent[::-1].index(
             "refresh bgp %s import" % PEERS["PE1"]["ce"]), sent

@@ -128,13 +128,17 @@ def test_rollout_over_100_routers_with_5_faulted(make_lab, tmp_path):
             assert NEW_LINE in running, router
             assert reports[router]["status"] == "confirmed", reports[router]
             sent = [c for c in commands_sent(lab, router, since=res) if c.startswith(("commit", "refresh"))]
-            assert sent == ["commit trial 600", "refresh bgp group UPSTREAM import", "commit"], (router, sent)
+            assert sent == ["commit trial 600 label %s" % reports[router]["run_id"], "refresh bgp group UPSTREAM import",
+                            "commit"], (router, sent)
 
     # the faulted ones say why
     assert reports["R010"]["status"] == reports["R020"]["status"] == "failed", (reports["R010"], reports["R020"])
     assert "commit" in reports["R010"]["message"].lower(), reports["R010"]
+    for router in ("R010", "R020"):   # read back: nothing of the change on the router
+        assert reports[router]["router_state"] == {"trial": "none", "policy": "old", "seconds_left": 0}, reports[router]
     for router in lost_trial:
-        assert reports[router]["status"] == "failed", reports[router]
+        assert reports[router]["status"] == "trial_pending", reports[router]
+        assert reports[router]["router_state"]["trial"] == "pending", reports[router]
         assert reports[router]["rollback"]["aborted"] is False
         failures = reports[router]["rollback"]["restore_failures"]
         assert len(failures) == 1 and "did not end the trial commit pending on %s" % router in failures[0], failures

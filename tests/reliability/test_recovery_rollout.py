@@ -36,9 +36,9 @@ FOREIGN = "ip ip-prefix PL-OTHER index 10 permit 192.0.2.0 24"
 FAULTS = {
     # the confirm and the rescue's abort are both lost: our trial stays pending on PE1
     "trial left pending": ([dict(kind="drop", when="before", match=r"^commit$"),
-                            dict(kind="drop", when="before", match=r"^abort trial")], "failed", True),
+                            dict(kind="drop", when="before", match=r"^abort trial")], "trial_pending", True),
     # the trial belongs to the dropped session: the rescue's abort from a new session is refused (R5)
-    "drop during soft reset": ([dict(kind="drop", when="during", match=r"^refresh bgp")], "failed", True),
+    "drop during soft reset": ([dict(kind="drop", when="during", match=r"^refresh bgp")], "trial_pending", True),
     # nothing reached the router
     "authentication failure": ([dict(kind="auth_fail")], "precheck_failed", False),
 }
@@ -109,7 +109,8 @@ def test_recovery_rerun_converges(fault, make_lab, tmp_path):
     assert got["PE1"]["status"] == "confirmed", got["PE1"]
     assert got["PE1"]["recovered"]["trial_aborted"] is False, got["PE1"]
     sent = commands_sent(lab, "PE1", since=again)
-    assert [c for c in sent if c.startswith(("commit", "abort"))] == ["commit trial 600", "commit"], sent
+    assert [c for c in sent if c.startswith(("commit", "abort"))] == [
+        "commit trial 600 label %s" % got["PE1"]["run_id"], "commit"], sent
     assert got["PE2"]["status"] == "unchanged", got["PE2"]   # PE2 finished in the first run
     assert_only_displays(lab, "PE2", since=again)
     for router in ("PE1", "PE2"):
@@ -179,7 +180,8 @@ def test_recovery_discards_candidate_left_in_the_session(make_lab, tmp_path):
     assert got["PE2"]["recovered"]["candidate_discarded"] is False
     sent = commands_sent(lab, "PE1", since=res)
     # the stray line reached the candidate, then the pre-check left the view without committing it
-    assert sent.index(stray) < sent.index("return") < sent.index("N") < sent.index("commit trial 600"), sent
+    assert sent.index(stray) < sent.index("return") < sent.index("N") < sent.index(
+        "commit trial 600 label %s" % got["PE1"]["run_id"]), sent
     assert not has_line(lab, "PE1", stray)
     for router in ("PE1", "PE2"):
         _assert_on_new_policy(lab, router)
