@@ -214,6 +214,54 @@ def vrp_rollout_report(steps, router, check_mode=False):
     }
 
 
+def vrp_recovery_report(steps, router, check_mode=False):
+    """The report of the recovery play (role entry point ``recover``) for one router, in the shape of
+    ``vrp_rollout_report`` so that ``vrp_rollout_summary`` prints it.
+
+    ``steps``: ``{has_work, last_run, trial_after, policy_after, plan, soft_resets, hard_resets, failure}``.
+    Status: ``nothing_to_do`` (no work, or the last run finished clean), ``failed`` (a read or a reset failed),
+    ``trial_pending`` (still pending after the wait), ``would_reconcile`` (check mode) or ``reconciled``.
+    """
+    last = steps.get("last_run") or {}
+    failure, trial, plan = steps.get("failure"), steps.get("trial_after") or {}, steps.get("plan") or {}
+    seen = None
+    if trial and not trial.get("skipped"):
+        policy = steps.get("policy_after") or {}
+        seen = {"trial": "pending" if trial.get("trial_pending") else "none",
+                "seconds_left": trial.get("trial_seconds_left"),
+                "policy": "unknown" if not policy or policy.get("skipped") else "old" if policy.get("changed") else "new"}
+    if not steps.get("has_work"):
+        status, message = "nothing_to_do", ""
+    elif failure is not None:
+        status, message = "failed", "%s: %s" % (failure.get("task"), failure.get("msg"))
+    elif seen is None:
+        status = "nothing_to_do"
+        message = "the last run on %s finished (%s): nothing to reconcile" % (router, last.get("report_status")
+                                                                           or "no run on record")
+    elif seen["trial"] == "pending":
+        status, message = "trial_pending", last.get("reason") or ""
+    else:
+        status = "would_reconcile" if check_mode else "reconciled"
+        message = "%s; the router runs the %s policy and its targets were soft reset under it" % (
+            last.get("reason") or "recovery forced", seen["policy"])
+    action = ""
+    if status == "trial_pending":
+        action = ("%s still runs a trial commit owned by a lost session (%s s left, longer than "
+                  "bgp_policy_rollout_recover_wait): let its timer roll it back, or end it with 'abort trial session "
+                  "<id>' in a configuration view (the router lists the id with 'abort trial session ?'), then run %s "
+                  "again." % (router, seen.get("seconds_left"), RECOVER))
+    elif status == "failed":
+        action = "fix the cause above, then run %s again" % RECOVER
+    return {
+        "router": router, "run_id": last.get("run_id"), "status": status, "check_mode": bool(check_mode),
+        "message": message, "router_state": seen, "operator_action": action,
+        "changes": plan.get("change_names") or [],
+        "soft_reset_commands": _values(steps.get("soft_resets"), "commands"),
+        "hard_reset_commands": _values(steps.get("hard_resets"), "commands"),
+        "last_run": last,
+    }
+
+
 def _where(item):
     return item["address_family"] + (" " + item["vpn_instance"] if item.get("vpn_instance") else "")
 
@@ -277,4 +325,5 @@ class FilterModule(object):
     """netops.vrp rollout report filters."""
 
     def filters(self):
-        return {"vrp_rollout_report": vrp_rollout_report, "vrp_rollout_summary": vrp_rollout_summary}
+        return {"vrp_rollout_report": vrp_rollout_report, "vrp_recovery_report": vrp_recovery_report,
+                "vrp_rollout_summary": vrp_rollout_summary}

@@ -8,8 +8,8 @@ appends one JSON object per line: ``task`` when it starts, ``send`` before each 
 (written ahead, so a controller killed while the router runs it still leaves the line on record),
 ``reply`` after its answer (or ``lost``), and ``result`` when the task ends. Each line is flushed and
 fsynced, so SIGKILL of ansible-playbook loses at most the line being written.
-``read_journal`` reads it back (a torn last line is skipped); the rollout report and the recovery play
-(``vrp_rollout_recovery``) are built from it.
+``read_journal`` reads it back (a torn last line is skipped); ``last_run`` tells the recovery play (filter
+``vrp_rollout_last_run``) whether the last rollout run on a router finished.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -68,3 +68,40 @@ def read_journal(path: str) -> list:
     except FileNotFoundError:
         return []
     return records
+
+
+# statuses of a finished run after which the router needs nothing (the rollout report's statuses)
+CLEAN = ("confirmed", "unchanged", "nothing_to_do", "rolled_back", "precheck_failed", "failed", "reconciled")
+
+
+def last_run(journal_text: str, report: dict = None) -> dict:
+    """What the recovery play needs to know about the last rollout run on a router, from its journal (the
+    text of ``<report_dir>/<host>.journal.jsonl``) and its report (``<host>.json``, or None).
+
+    ``{run_id, trial_sent, sent, report_status, unfinished, reason}``: ``trial_sent`` when a ``commit trial``
+    line was written (before it was sent: whether the router ran it is read from the router); ``sent``: the
+    lines other than displays that run wrote. The run is unfinished when its trial commit was sent and its
+    report is not a final one of the same run (a killed or interrupted controller leaves ``in_progress``, or
+    an older run's report), or when the report says the router was left not clean.
+    """
+    records = []
+    for line in (journal_text or "").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue   # the line a killed controller was writing
+    report = report or {}
+    trials = [i for i, r in enumerate(records) if r.get("event") == "send"
+              and str(r.get("command", "")).startswith("commit trial")]
+    out = {"run_id": None, "trial_sent": bool(trials), "sent": [], "report_status": report.get("status"),
+           "unfinished": False, "reason": ""}
+    if trials:
+        words = records[trials[-1]]["command"].split()
+        out["run_id"] = words[words.index("label") + 1] if "label" in words[:-1] else None
+        out["sent"] = [r["command"] for r in records[trials[-1]:] if r.get("event") == "send"]
+    if out["trial_sent"] and (report.get("run_id") != out["run_id"] or report.get("status") == "in_progress"):
+        out.update(unfinished=True, reason="run %s sent its trial commit and did not write its final report (the "
+                   "controller was killed or interrupted)" % out["run_id"])
+    elif report.get("status") not in CLEAN + (None,):
+        out.update(unfinished=True, reason="run %s left the router %s" % (report.get("run_id"), report.get("status")))
+    return out

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import textwrap
+import threading
 import time
 
 import yaml
@@ -213,12 +214,15 @@ def _children_cpu():
 
 def run_playbook(playbook, inventory, workdir=None, check=False, diff=False, extra_vars=None, forks=None,
                  limit=None, verbosity=0, env=None, timeout=DEFAULT_TIMEOUT, keeper_dir=None,
-                 stdout_callback=None, args=()):
+                 stdout_callback=None, args=(), interrupt=None):
     """Run ``ansible-playbook`` and return a PlaybookResult.
 
     ``playbook``: YAML text (or a path to a file); ``inventory``: path (a lab's ``inventory_path``);
     ``extra_vars``: dict passed as JSON ``-e``; ``env``: extra environment; ``keeper_dir``: where the
     session keepers put their sockets (default: a fresh short temp dir, removed afterwards if empty).
+    ``interrupt``: called in a thread with the running process (started in a session of its own, so
+    ``os.killpg(proc.pid, ...)`` reaches its workers and nothing else) and the keeper directory, to kill
+    or interrupt it at a chosen moment (the controller fault matrix).
     """
     workdir = workdir or tempfile.mkdtemp(prefix="netops-vrp-play-")
     os.makedirs(str(workdir), exist_ok=True)
@@ -266,7 +270,21 @@ def run_playbook(playbook, inventory, workdir=None, check=False, diff=False, ext
 
     cpu_before = _children_cpu()
     started = time.time()
-    proc = subprocess.run(cmd, cwd=str(workdir), env=full_env, capture_output=True, text=True, timeout=timeout)
+    popen = subprocess.Popen(cmd, cwd=str(workdir), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=interrupt is not None)
+    worker = None
+    if interrupt is not None:
+        worker = threading.Thread(target=interrupt, args=(popen, keeper_dir), daemon=True)
+        worker.start()
+    try:
+        out, err = popen.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        popen.kill()
+        popen.communicate()
+        raise
+    if worker is not None:
+        worker.join(timeout=5)
+    proc = subprocess.CompletedProcess(cmd, popen.returncode, out, err)
     ended = time.time()
     cpu = _children_cpu() - cpu_before
     data = None
