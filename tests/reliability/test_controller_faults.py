@@ -70,7 +70,8 @@ def _interrupt(lab, kill, step):
     def run(proc, keeper_dir):
         if step == "before confirm":   # arm the delay only once the refresh has run
             _wait_for(lambda: "refresh bgp %s import" % PEERS["PE1"]["ce"] in lab.commands("PE1"), 60, "the refresh")
-        lab.fault("delay", "PE1", match=match, seconds=8, count=1)
+        # held for less than the trial lasts (6 s): the router runs the line after the kill, under the trial
+        lab.fault("delay", "PE1", match=match, seconds=2, count=1)
         _wait_for(lambda: _held(lab, start), 60, "the held " + start)
         if kill == "sigkill":
             os.killpg(proc.pid, signal.SIGKILL)
@@ -107,6 +108,8 @@ def test_controller_fault_cell(kill, step, timer, make_lab, tmp_path):
 
     if timer == "expired":
         _wait_for(lambda: not trial_pending(lab, "PE1"), TRIAL_SECONDS * TIME_SCALE + 15, "the trial timer")
+        if step != "after trial commit":   # the mix the recovery must repair: old policy, routes of the new one
+            assert policy(lab, "PE1") == "old" and accepted_routes(lab, "PE1") == NEW_ROUTES
     recover = run_playbook(RECOVER, lab.inventory_path, workdir=str(tmp_path / "recover"), extra_vars=variables,
                            args=("--limit", "PE1"))
     assert recover.ok, recover.summary()
