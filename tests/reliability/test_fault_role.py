@@ -154,3 +154,20 @@ def test_fault_rollout_row(row, make_lab, tmp_path):
         assert accepted_routes(lab, "PE2") == NEW_ROUTES
     assert "PE1: %s" % row.status.upper() in res.stdout and "PE2: CONFIRMED" in res.stdout
     assert NEW_LINE in pe2["config_updates"]
+
+
+def test_lost_confirm_reply_is_reported_confirmed_from_the_read_back(make_lab, tmp_path):
+    """Issue 16 item 12: the confirm ran on the router but its reply was lost. The role used to report PE1 failed;
+    the read-back (no trial, the new policy) shows it confirmed, so PE1 is reported confirmed and not failed."""
+    lab = make_lab(fault_topology())
+    wait_converged(lab)
+    lab.fault(router="PE1", kind="drop", when="during", match=r"^commit$")
+    res = run_rollout(lab, tmp_path / "play")
+    assert res.ok, res.summary()
+    pe1 = reports(res)["PE1"]
+    assert pe1["status"] == "confirmed", pe1
+    assert pe1["router_state"] == {"trial": "none", "policy": "new", "seconds_left": 0}, pe1
+    assert "confirm trial" in pe1["message"] and pe1["operator_action"] == "", pe1
+    assert policy(lab, "PE1") == "new" and not trial_pending(lab, "PE1")
+    assert accepted_routes(lab, "PE1") == NEW_ROUTES
+    assert "PE1: CONFIRMED" in res.stdout
