@@ -31,6 +31,8 @@ def demo(make_lab):
 def reports(directory):
     out = {}
     for name in sorted(os.listdir(str(directory))):
+        if not name.endswith(".json"):   # the run journals (<router>.journal.jsonl)
+            continue
         with open(os.path.join(str(directory), name)) as handle:
             out[name[:-len(".json")]] = json.load(handle)
     return out
