@@ -31,6 +31,7 @@ __metaclass__ = type
 from typing import Dict, List, Optional, Tuple
 
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ADDRESS_FAMILIES, GATHER_SUBSETS
+from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     ESTABLISHED,
     canonical_address,
@@ -303,6 +304,19 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances: Optional[List[str
 
 
 def gather_bgp_facts_with_commands(cli, **kwargs) -> Tuple[dict, List[str]]:
-    """Like gather_bgp_facts but also returns the display commands sent (for module results/tests)."""
+    """The ``bgp_facts`` module's read: gather_bgp_facts, and the display commands sent.
+
+    A VPN instance named in ``vpn_instances`` that the router has no BGP view for fails (OperationFailed, step
+    ``vpn_instances``) once the configuration is read, like an unknown instance in every other module: an empty
+    answer for a misspelt name would let an ``assert`` over the facts pass.
+    """
     reader = BgpReader(cli)
+    names = [validate_vpn_instance(name, "vpn_instances") for name in kwargs.get("vpn_instances") or []]
+    cfg = reader.config()
+    missing = [name for name in names if name not in cfg["vpn_instances"]]
+    if missing:
+        where = ("BGP is not configured" if cfg["local_as"] is None else "bgp %s has no 'ipv4-family vpn-instance' "
+                 "view for it (configured: %s)" % (cfg["local_as"], ", ".join(cfg["vpn_instances"]) or "none"))
+        raise OperationFailed("vpn_instances", "no BGP peers can be read for VPN instance %s: %s"
+                              % (", ".join(missing), where), {"commands": reader.commands})
     return gather_bgp_facts(reader, **kwargs), reader.commands
