@@ -88,6 +88,21 @@ def _message(steps):
     return ""
 
 
+def _keep_all_routes_enabled(prepared):
+    """``[{address, address_family, vpn_instance}]`` whose keep-all-routes the preparation committed. They stay
+    enabled whatever happens next: removing them may re-establish the sessions (docs/reliability.md)."""
+    out = []
+    for item in _items(prepared):
+        if item.get("failed") or not item.get("changed"):
+            continue
+        target = item.get("item") or {}
+        before, after = item.get("before") or {}, item.get("after") or {}
+        out.extend({"address": address, "address_family": target.get("address_family"),
+                    "vpn_instance": target.get("vpn_instance")}
+                   for address, enabled in after.items() if enabled and not before.get(address))
+    return out
+
+
 def vrp_rollout_report(steps, router, check_mode=False):
     """The ``bgp_policy_rollout_report`` of one router from what its rollout steps registered.
 
@@ -135,6 +150,8 @@ def vrp_rollout_report(steps, router, check_mode=False):
             "restore_failures": [failure for failure in map(_restore_failure, _items(steps.get("aborted"))
                                                             + restore_results) if failure],
         },
+        # keep-all-routes this run enabled (its own commit, before the trial): still enabled, also after a rollback
+        "keep_all_routes_left": [] if check_mode else _keep_all_routes_enabled(steps.get("prepared")),
     }
 
 
@@ -186,6 +203,11 @@ def vrp_rollout_summary(report):
                      % (", ".join(rollback.get("restore_commands") or []) or "nothing"))
     for failure in rollback.get("restore_failures") or []:
         lines.append("  RESTORE FAILED: %s" % failure)
+    if status != "confirmed":
+        for session in report.get("keep_all_routes_left") or []:
+            lines.append("  keep-all-routes left enabled for %s (%s): committed before the trial, so not rolled back "
+                         "(removing it may re-establish the session; docs/reliability.md)"
+                         % (session["address"], _where(session)))
     return lines
 
 

@@ -97,6 +97,32 @@ def test_keep_all_routes_reenable_per_reading(tmp_path, reading, up_counts):
         assert seen == up_counts
 
 
+@pytest.mark.parametrize("route_refresh", [False, True], ids=["without_rr", "with_rr"])
+@pytest.mark.parametrize("reading", ["no_reset", "reset"])
+def test_keep_all_routes_undo_per_reading(tmp_path, reading, route_refresh):
+    """"The undo peer keep-all-routes command disables this function" is all the vendor text says about the undo
+    [NE40E-CR bgp-peer-keep-all-routes(BGPOM) and its sibling pages; CE-CR peer_keep-all-routes_(BGP_view)]:
+    reading ``keep_all_routes_undo`` = ``no_reset`` (the session stays) or ``reset`` (re-established like the first
+    enable). With route-refresh negotiated neither enable nor undo re-establishes it."""
+    topo = lab_topology(readings={"keep_all_routes_undo": reading})
+    topo["external_peers"][0]["route_refresh"] = route_refresh
+    with running_lab(topo, tmp_path) as lab:
+        _wait_up(lab, "192.0.2.1")
+        seen = []
+        with lab.shell("R1") as sh:
+            for line in ("system-view", "bgp 65000", "ipv4-family unicast"):
+                sh.run(line)
+            for line in ("peer 192.0.2.1 keep-all-routes", "undo peer 192.0.2.1 keep-all-routes"):
+                assert sh.run(line)[0] == "" and sh.run("commit")[0] == ""
+                _wait_up(lab, "192.0.2.1")
+                seen.append(_up_count(lab, "192.0.2.1"))
+        assert "keep-all-routes" not in lab.running_config("R1")
+        if route_refresh:
+            assert seen == [1, 1]
+        else:
+            assert seen == ([2, 3] if reading == "reset" else [2, 2])
+
+
 KAR_CONFIG = """\
 sysname R1
 ip ip-prefix ONLY-20 index 10 permit 10.20.0.0 16
