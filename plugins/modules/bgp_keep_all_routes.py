@@ -33,14 +33,16 @@ description:
     naming them, after one C(display).
 notes:
   - "Displays sent: C(display current-configuration configuration bgp) always (the only one when nothing
-    changes); when a peer's effective setting changes also the family's brief peer table, for enabling on
+    changes); when a peer's effective setting changes also the family's brief peer table, for a change on
     Established peers with local route-refresh on C(display bgp ... peer ADDR verbose) per targeted peer (the
     bulk verbose form when more than 4) to learn whether route-refresh is negotiated, and
     C(display configuration trial status); after a commit the brief peer table again to confirm the resets."
   - If whether route-refresh is negotiated cannot be read, a reset is assumed (the safe side).
-  - UNVERIFIED on real VRP - removing keep-all-routes (V(absent)) is predicted not to reset any session; the
-    command reference says nothing about it. The brief peer table read after the commit reports a reset if
-    the router does one.
+  - Removing keep-all-routes (V(absent)) - the command reference only says the undo form "disables this
+    function", not whether a session without route-refresh is re-established. The reset is predicted for the
+    Established peers that have not negotiated route-refresh, as for an enable (refused without
+    O(allow_session_reset=true)); with route-refresh negotiated nothing is predicted. RV(sessions_reset)
+    reports what the router did. Tested against both behaviours of the lab emulator.
   - The command reference describes the reset for the first time only; whether enabling it again after an
     undo resets is not documented. The reset is predicted on every off-to-on change of the peer's effective
     setting in the family (the safe side, refused without O(allow_session_reset=true)) and RV(sessions_reset)
@@ -81,10 +83,11 @@ EXAMPLES = r"""
     peers: [172.16.2.2]
     allow_session_reset: true
 
-- name: Remove keep-all-routes from the UPSTREAM group
+- name: Remove keep-all-routes from the UPSTREAM group (a member without route-refresh may re-establish)
   netops.vrp.bgp_keep_all_routes:
     groups: [UPSTREAM]
     state: absent
+    allow_session_reset: true
 """
 
 RETURN = r"""
