@@ -89,18 +89,11 @@ def _message(steps):
 
 
 def _keep_all_routes_enabled(prepared):
-    """``[{address, address_family, vpn_instance}]`` whose keep-all-routes the preparation committed. They stay
-    enabled whatever happens next: removing them may re-establish the sessions (docs/reliability.md)."""
-    out = []
-    for item in _items(prepared):
-        if item.get("failed") or not item.get("changed"):
-            continue
-        target = item.get("item") or {}
-        before, after = item.get("before") or {}, item.get("after") or {}
-        out.extend({"address": address, "address_family": target.get("address_family"),
-                    "vpn_instance": target.get("vpn_instance")}
-                   for address, enabled in after.items() if enabled and not before.get(address))
-    return out
+    """``[{address, address_family, vpn_instance}]`` whose keep-all-routes the preparation committed."""
+    return [{"address": address, "address_family": item["item"].get("address_family"),
+             "vpn_instance": item["item"].get("vpn_instance")}
+            for item in _items(prepared) if item.get("changed") and not item.get("failed")
+            for address, enabled in (item.get("after") or {}).items() if enabled and not item["before"].get(address)]
 
 
 def vrp_rollout_report(steps, router, check_mode=False):
@@ -150,7 +143,7 @@ def vrp_rollout_report(steps, router, check_mode=False):
             "restore_failures": [failure for failure in map(_restore_failure, _items(steps.get("aborted"))
                                                             + restore_results) if failure],
         },
-        # keep-all-routes this run enabled (its own commit, before the trial): still enabled, also after a rollback
+        # committed before the trial, so a rollback leaves them; the role does not remove them (docs/reliability.md)
         "keep_all_routes_left": [] if check_mode else _keep_all_routes_enabled(steps.get("prepared")),
     }
 

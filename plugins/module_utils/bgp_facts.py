@@ -43,9 +43,11 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
 )
 from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     DISPLAY_BGP_CONFIG,
+    Scope,
     display_peer_brief,
     display_peer_verbose,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.selection import config_problem
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
     ValidationError,
@@ -304,19 +306,12 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances: Optional[List[str
 
 
 def gather_bgp_facts_with_commands(cli, **kwargs) -> Tuple[dict, List[str]]:
-    """The ``bgp_facts`` module's read: gather_bgp_facts, and the display commands sent.
-
-    A VPN instance named in ``vpn_instances`` that the router has no BGP view for fails (OperationFailed, step
-    ``vpn_instances``) once the configuration is read, like an unknown instance in every other module: an empty
-    answer for a misspelt name would let an ``assert`` over the facts pass.
-    """
+    """The ``bgp_facts`` module's read: gather_bgp_facts and the displays sent. A name in ``vpn_instances`` without a
+    BGP view fails (step ``vpn_instances``), as in every module: an empty answer would let an ``assert`` pass."""
     reader = BgpReader(cli)
-    names = [validate_vpn_instance(name, "vpn_instances") for name in kwargs.get("vpn_instances") or []]
-    cfg = reader.config()
-    missing = [name for name in names if name not in cfg["vpn_instances"]]
-    if missing:
-        where = ("BGP is not configured" if cfg["local_as"] is None else "bgp %s has no 'ipv4-family vpn-instance' "
-                 "view for it (configured: %s)" % (cfg["local_as"], ", ".join(cfg["vpn_instances"]) or "none"))
-        raise OperationFailed("vpn_instances", "no BGP peers can be read for VPN instance %s: %s"
-                              % (", ".join(missing), where), {"commands": reader.commands})
+    scopes = [Scope("vpn-instance", validate_vpn_instance(name, "vpn_instances"), "all")
+              for name in kwargs.get("vpn_instances") or []]
+    problems = list(dict.fromkeys(filter(None, (config_problem(reader.config(), scope) for scope in scopes))))
+    if problems:
+        raise OperationFailed("vpn_instances", "; ".join(problems), {"commands": reader.commands})
     return gather_bgp_facts(reader, **kwargs), reader.commands

@@ -407,14 +407,12 @@ def predict_session_resets(plan: PeerConfigPlan, cfg: dict, facts: dict) -> Tupl
     """-> (sessions_reset, warnings). Only Established sessions reset (others have nothing to drop).
 
     route-refresh change: every Established session of each changed peer (all its families).
-    keep-all-routes off -> on: the same, for peers that have not negotiated route-refresh (negotiation
-    unknown counts as not negotiated); with route-refresh negotiated there is no reset, but a warning.
-    The reference describes the reset for the first enable only; whether enabling it again after an undo
-    resets is unknown (vrpsim reading ``keep_all_routes_reenable``), so every off -> on is predicted (the
-    safe side: refused without allow_session_reset) and ``observe_session_resets`` reports what happened.
-    keep-all-routes on -> off: the reference only says undo "disables this function"; whether it re-establishes a
-    session without route-refresh is unknown (vrpsim reading ``keep_all_routes_undo``), so it is predicted like an
-    enable, and the post-commit check reports whether it happened. With route-refresh negotiated: no reset.
+    keep-all-routes change: the same, for peers that have not negotiated route-refresh (negotiation unknown counts
+    as not negotiated); with route-refresh negotiated there is no reset (enabling it: a warning). The reference
+    describes the reset for the first enable only; a later enable (vrpsim reading ``keep_all_routes_reenable``)
+    and the undo ("disables this function", reading ``keep_all_routes_undo``) are not described, so every change
+    is predicted (the safe side: refused without allow_session_reset) and ``observe_session_resets`` reports
+    what happened.
     """
     view = _Config(cfg, plan.address_family, plan.vpn_instance)
     states = _session_facts(facts, plan.address_family)

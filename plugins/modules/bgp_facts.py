@@ -38,10 +38,8 @@ options:
   vpn_instances:
     description:
       - Limit the V(vpn-instance) subset to these VPN instances.
-      - Each must have a BGP view on the router (C(ipv4-family vpn-instance NAME)); a name the router does not
-        have fails the task naming it (only the configuration display was sent). To read an instance on the
-        routers that have it, gather without this option and select with O(query), for example
-        C(peers[?vpn_instance=='vpna']).
+      - A name without a BGP view on the router (C(ipv4-family vpn-instance NAME)) fails the task naming it. To
+        read an instance where it exists, use O(query) instead, for example C(peers[?vpn_instance=='vpna']).
     type: list
     elements: str
   verbose:

@@ -18,7 +18,8 @@ description:
     policy can be applied to them without the peer's help (whether by C(refresh bgp ... import) or by
     itself is not settled by the vendor text; M(netops.vrp.bgp_soft_reset) checks the effect).
   - The first time it is enabled, sessions with peers that have not negotiated route-refresh are
-    re-established. The module predicts which Established sessions would reset, returns them in
+    re-established; a later enable and the removal (undo "disables this function") are not described, so the
+    module predicts the same for them. It returns the Established sessions that would reset in
     RV(sessions_reset), and refuses unless O(allow_session_reset=true). The VRP procedure asks for the
     command on both ends of such a session.
   - On peers that do negotiate route-refresh it resets nothing, but C(refresh bgp ... import) then sends no
@@ -37,17 +38,9 @@ notes:
     Established peers with local route-refresh on C(display bgp ... peer ADDR verbose) per targeted peer (the
     bulk verbose form when more than 4) to learn whether route-refresh is negotiated, and
     C(display configuration trial status); after a commit the brief peer table again to confirm the resets."
-  - If whether route-refresh is negotiated cannot be read, a reset is assumed (the safe side).
-  - Removing keep-all-routes (V(absent)) - the command reference only says the undo form "disables this
-    function", not whether a session without route-refresh is re-established. The reset is predicted for the
-    Established peers that have not negotiated route-refresh, as for an enable (refused without
-    O(allow_session_reset=true)); with route-refresh negotiated nothing is predicted. RV(sessions_reset)
-    reports what the router did. Tested against both behaviours of the lab emulator.
-  - The command reference describes the reset for the first time only; whether enabling it again after an
-    undo resets is not documented. The reset is predicted on every off-to-on change of the peer's effective
-    setting in the family (the safe side, refused without O(allow_session_reset=true)) and RV(sessions_reset)
-    reports only the resets seen after the commit (a warning names a predicted reset that did not happen).
-    Tested against both behaviours of the lab emulator.
+  - A reset is assumed where whether route-refresh is negotiated cannot be read. After a commit RV(sessions_reset)
+    lists only the resets seen (a warning names a predicted one that did not happen). Tested against every
+    behaviour of the lab emulator.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.scope.PEER_CONFIG

@@ -126,7 +126,7 @@ def test_unknown_vpn_instance_fails_naming_it(demo, run_tasks):
     """, lab=demo, limit="PE1")
     result = res["typo"]["PE1"]
     assert result["_status"] == "failed" and result["changed"] is False and result["step"] == "vpn_instances"
-    assert result["msg"] == ("PE1: vpn_instances: no BGP peers can be read for VPN instance vpnz: bgp 65000 has no "
-                             "'ipv4-family vpn-instance' view for it (configured: vpna)")
+    assert result["msg"] == ("PE1: vpn_instances: VPN instance vpnz has no BGP configuration (no 'ipv4-family "
+                             "vpn-instance vpnz' in bgp 65000); configured: vpna")
     assert "query_result" not in result
     assert commands_sent(demo, "PE1", since=res) == ["display current-configuration configuration bgp"]

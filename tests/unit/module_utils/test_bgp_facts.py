@@ -198,13 +198,13 @@ def test_module_read_fails_naming_a_vpn_instance_the_router_lacks():
     with pytest.raises(OperationFailed) as exc:
         gather_bgp_facts_with_commands(VrpCli(transport), subset=["vpn-instance"], vpn_instances=["vpna", "vpnx"])
     assert exc.value.step == "vpn_instances"
-    assert exc.value.message == ("no BGP peers can be read for VPN instance vpnx: bgp 65000 has no "
-                                 "'ipv4-family vpn-instance' view for it (configured: vpna, vpnb)")
+    assert exc.value.message == ("VPN instance vpnx has no BGP configuration (no 'ipv4-family vpn-instance vpnx' in "
+                                 "bgp 65000); configured: vpna, vpnb")
     assert transport.sent == exc.value.result["commands"] == ["display current-configuration configuration bgp"]
     no_bgp = FakeTransport({"display current-configuration configuration bgp": "#\nreturn"}, host="PE1", strict=True)
     with pytest.raises(OperationFailed) as exc:
         gather_bgp_facts_with_commands(VrpCli(no_bgp), vpn_instances=["vpna"])
-    assert exc.value.message == "no BGP peers can be read for VPN instance vpna: BGP is not configured"
+    assert exc.value.message == "BGP is not configured on this router"
     facts, _ = gather_bgp_facts_with_commands(VrpCli(FakeTransport(router_replies(), host="PE1", strict=True)),
                                               subset=["vpn-instance"], vpn_instances=["vpna"], verbose=False)
     assert {p["vpn_instance"] for p in facts["peers"]} == {"vpna"}
