@@ -27,7 +27,9 @@ UNVERIFIED choices (reference marks them so; one place each):
 - a bound but undefined route-policy denies everything (policy.py); missing as-path / community filters
   permit, like a missing ip-prefix;
 - keep-all-routes re-establishes a non-route-refresh session on every off->on change (reading
-  ``keep_all_routes_reenable=reset``) or on the first one per address family only (``no_reset``); while it is on, `refresh ... import` replays the last routes the peer sent (the model keeps
+  ``keep_all_routes_reenable=reset``) or on the first one per address family only (``no_reset``); removing it
+  leaves the session (reading ``keep_all_routes_undo=no_reset``) or re-establishes it (``reset``); while it is
+  on, `refresh ... import` replays the last routes the peer sent (the model keeps
   the raw Adj-RIB-In always, so enabling it late on a route-refresh peer needs no extra refresh);
 - ``received-routes`` / "Received total routes" show the accepted routes unless keep-all-routes is on;
 - ``reset bgp {vpnv4|ipv4|vpn-instance V ipv4-family} [ADDR] slow-peer``: only the forms of the router's
@@ -779,7 +781,8 @@ class BgpWorld:
                         self._take_down(session, now)
                         session.down_since = now
                     self._schedule(session, self._next_establish(session, now) if spec.viable else None)
-                elif session.established and self._keep_all_routes_resets(state, session, kar - old_kar):
+                elif session.established and self._keep_all_routes_resets(state, session, kar - old_kar,
+                                                                          old_kar - kar):
                     to_reset.append(session)
                 session.keep_all_routes_ever = session.keep_all_routes_ever | kar
         done = set()
@@ -788,16 +791,22 @@ class BgpWorld:
                 done.update(self._hard_reset(session, now))
 
     @staticmethod
-    def _keep_all_routes_resets(state, session, enabled):
-        """Whether enabling keep-all-routes for the afs ``enabled`` re-establishes ``session``.
+    def _keep_all_routes_resets(state, session, enabled, disabled=frozenset()):
+        """Whether enabling keep-all-routes for the afs ``enabled`` (or removing it for ``disabled``)
+        re-establishes ``session``.
 
         "If the router does not support the route-refresh capability ... run for the first time, the
         sessions ... will be re-established. If the router supports the route-refresh capability, running
         this command does not result in re-establishment" [NE40E-CR bgp-peer-keep-all-routes(BGPOM)].
         Enabling it again after an undo is not described: reading ``keep_all_routes_reenable``
         (``reset``: every off->on re-establishes; ``no_reset``: only the first one per address family).
+        Nor is the undo ("disables this function"): reading ``keep_all_routes_undo`` (``reset``: like an enable).
         """
-        if not enabled or session.rr_negotiated:
+        if session.rr_negotiated:
+            return False
+        if disabled and state.readings.get("keep_all_routes_undo") == "reset":
+            return True
+        if not enabled:
             return False
         if state.readings.get("keep_all_routes_reenable") == "no_reset":
             return bool(enabled - session.keep_all_routes_ever)

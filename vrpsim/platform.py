@@ -57,6 +57,10 @@ READINGS = {
     "keep_all_routes_refresh": ("reapply", "noop", "auto"),
     # enabling keep-all-routes again after an undo, without route-refresh: sessions re-established again or not
     "keep_all_routes_reenable": ("reset", "no_reset"),
+    # `undo peer X keep-all-routes` without route-refresh: the vendor text only says undo "disables this function"
+    # [NE40E-CR bgp-peer-keep-all-routes(BGPOM) and its 22 sibling pages; CE-CR peer_keep-all-routes_*]: the
+    # session stays, or is re-established like the first enable (no_reset | reset)
+    "keep_all_routes_undo": ("no_reset", "reset"),
     # the text for a peer / group that does not exist: "Error: ..." or "Info: ..." [fs: IDCLogChecker]
     "missing_peer_text": ("error", "info"),
     # R5: a trial belongs to the session that started it [NE40E-CG Configuration_Precautions; NE40E-CR CfgTrial];

@@ -158,6 +158,14 @@ def _message(steps):
     return ""
 
 
+def _keep_all_routes_enabled(prepared):
+    """``[{address, address_family, vpn_instance}]`` whose keep-all-routes the preparation committed."""
+    return [{"address": address, "address_family": item["item"].get("address_family"),
+             "vpn_instance": item["item"].get("vpn_instance")}
+            for item in _items(prepared) if item.get("changed") and not item.get("failed")
+            for address, enabled in (item.get("after") or {}).items() if enabled and not item["before"].get(address)]
+
+
 def vrp_rollout_report(steps, router, check_mode=False):
     """The ``bgp_policy_rollout_report`` of one router from what its rollout steps registered.
 
@@ -211,6 +219,8 @@ def vrp_rollout_report(steps, router, check_mode=False):
             "restore_failures": [failure for failure in map(_restore_failure, _items(steps.get("aborted"))
                                                             + restore_results) if failure],
         },
+        # committed before the trial, so a rollback leaves them; the role does not remove them (docs/reliability.md)
+        "keep_all_routes_left": [] if check_mode else _keep_all_routes_enabled(steps.get("prepared")),
     }
 
 
@@ -316,6 +326,11 @@ def vrp_rollout_summary(report):
                                                                                      or []) or "nothing"))
     for failure in rollback.get("restore_failures") or []:
         lines.append("  RESTORE FAILED: %s" % failure)
+    if status != "confirmed":
+        for session in report.get("keep_all_routes_left") or []:
+            lines.append("  keep-all-routes left enabled for %s (%s): committed before the trial, so not rolled back "
+                         "(removing it may re-establish the session; docs/reliability.md)"
+                         % (session["address"], _where(session)))
     if report.get("operator_action"):
         lines.append("  OPERATOR ACTION: %s" % report["operator_action"])
     return lines

@@ -31,6 +31,7 @@ __metaclass__ = type
 from typing import Dict, List, Optional, Tuple
 
 from ansible_collections.netops.vrp.plugins.module_utils.argspec import ADDRESS_FAMILIES, GATHER_SUBSETS
+from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed
 from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
     ESTABLISHED,
     canonical_address,
@@ -42,9 +43,11 @@ from ansible_collections.netops.vrp.plugins.module_utils.parsers import (
 )
 from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     DISPLAY_BGP_CONFIG,
+    Scope,
     display_peer_brief,
     display_peer_verbose,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.selection import config_problem
 from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpCommandError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
     ValidationError,
@@ -303,6 +306,12 @@ def gather_bgp_facts(cli, subset=PEER_FAMILIES, vpn_instances: Optional[List[str
 
 
 def gather_bgp_facts_with_commands(cli, **kwargs) -> Tuple[dict, List[str]]:
-    """Like gather_bgp_facts but also returns the display commands sent (for module results/tests)."""
+    """The ``bgp_facts`` module's read: gather_bgp_facts and the displays sent. A name in ``vpn_instances`` without a
+    BGP view fails (step ``vpn_instances``), as in every module: an empty answer would let an ``assert`` pass."""
     reader = BgpReader(cli)
+    scopes = [Scope("vpn-instance", validate_vpn_instance(name, "vpn_instances"), "all")
+              for name in kwargs.get("vpn_instances") or []]
+    problems = list(dict.fromkeys(filter(None, (config_problem(reader.config(), scope) for scope in scopes))))
+    if problems:
+        raise OperationFailed("vpn_instances", "; ".join(problems), {"commands": reader.commands})
     return gather_bgp_facts(reader, **kwargs), reader.commands

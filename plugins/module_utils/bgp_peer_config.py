@@ -67,6 +67,8 @@ REASON_CAPABILITY = "route-refresh capability change (the session is re-establis
 REASON_KEEP_ALL = "first keep-all-routes on a peer without negotiated route-refresh"
 REASON_KEEP_ALL_UNKNOWN = ("first keep-all-routes; whether route-refresh is negotiated with the peer could "
                            "not be read, so a reset is assumed")
+REASON_KEEP_ALL_UNDO = ("keep-all-routes removed from a peer without negotiated route-refresh (the vendor text does "
+                        "not say whether the session is re-established; a reset is assumed)")
 REASON_UNPREDICTED = "observed after the commit, not predicted (may be unrelated to this change)"
 
 # After the commit, a predicted reset not yet visible is looked for again for this long (the router may
@@ -383,15 +385,12 @@ def state_families(plan: PeerConfigPlan, cfg: dict) -> List[str]:
 
 
 def negotiation_needed(plan: PeerConfigPlan, cfg: dict) -> List[str]:
-    """Peers whose negotiated route-refresh decides a keep-all-routes reset (off -> on, local RR on)."""
+    """Peers whose negotiated route-refresh decides a keep-all-routes reset (any change, local RR on)."""
     if plan.feature != KEEP_ALL_ROUTES:
         return []
     view = _Config(cfg, plan.address_family, plan.vpn_instance)
-    out = []
-    for (vrf, address), (before, after) in plan.changes.items():
-        if after and not before and _route_refresh_of(view, view.peers[(vrf, address)]):
-            out.append(address)  # with local route-refresh off it is known not negotiated
-    return out
+    # with local route-refresh off it is known not negotiated
+    return [address for (vrf, address) in plan.changes if _route_refresh_of(view, view.peers[(vrf, address)])]
 
 
 def _session_facts(facts, af):
@@ -408,34 +407,33 @@ def predict_session_resets(plan: PeerConfigPlan, cfg: dict, facts: dict) -> Tupl
     """-> (sessions_reset, warnings). Only Established sessions reset (others have nothing to drop).
 
     route-refresh change: every Established session of each changed peer (all its families).
-    keep-all-routes off -> on: the same, for peers that have not negotiated route-refresh (negotiation
-    unknown counts as not negotiated); with route-refresh negotiated there is no reset, but a warning.
-    The reference describes the reset for the first enable only; whether enabling it again after an undo
-    resets is unknown (vrpsim reading ``keep_all_routes_reenable``), so every off -> on is predicted (the
-    safe side: refused without allow_session_reset) and ``observe_session_resets`` reports what happened.
-    keep-all-routes on -> off: no reset predicted. UNVERIFIED on VRP (the reference says nothing about
-    removing it); the post-commit check reports it if the router does reset.
+    keep-all-routes change: the same, for peers that have not negotiated route-refresh (negotiation unknown counts
+    as not negotiated); with route-refresh negotiated there is no reset (enabling it: a warning). The reference
+    describes the reset for the first enable only; a later enable (vrpsim reading ``keep_all_routes_reenable``)
+    and the undo ("disables this function", reading ``keep_all_routes_undo``) are not described, so every change
+    is predicted (the safe side: refused without allow_session_reset) and ``observe_session_resets`` reports
+    what happened.
     """
     view = _Config(cfg, plan.address_family, plan.vpn_instance)
     states = _session_facts(facts, plan.address_family)
     resets, warnings = [], []
-    for (vrf, address), (before, after) in plan.changes.items():
+    for (vrf, address), (_before, after) in plan.changes.items():
         fact = states.get((vrf, address))
         if fact is None or fact["state"] != ESTABLISHED:
             continue
         if plan.feature == ROUTE_REFRESH:
             reason = REASON_CAPABILITY
         else:
-            if before or not after:
-                continue
             negotiated = fact["route_refresh"]["negotiated"]
             if negotiated:
-                warnings.append(
-                    "peer %s has negotiated route-refresh: keep-all-routes does not reset the session, but "
-                    "'refresh bgp ... import' for it will re-apply the import policy to the kept routes locally "
-                    "instead of asking the peer to re-send them" % address)
+                if after:
+                    warnings.append(
+                        "peer %s has negotiated route-refresh: keep-all-routes does not reset the session, but "
+                        "'refresh bgp ... import' for it will re-apply the import policy to the kept routes locally "
+                        "instead of asking the peer to re-send them" % address)
                 continue
-            reason = REASON_KEEP_ALL if negotiated is False else REASON_KEEP_ALL_UNKNOWN
+            reason = (REASON_KEEP_ALL_UNDO if not after else REASON_KEEP_ALL if negotiated is False
+                      else REASON_KEEP_ALL_UNKNOWN)
         for af in view.enabled_families(vrf, address):
             resets.append({"address": address, "address_family": af, "vpn_instance": vrf, "reason": reason})
     return resets, warnings

@@ -197,14 +197,6 @@ def display_peer_verbose(address_family: str, vpn_instance: Optional[str] = None
     return prefix + " verbose"
 
 
-def display_group(address_family: str = "ipv4", vpn_instance: Optional[str] = None, name: Optional[str] = None) -> str:
-    """``display bgp [vpnv4 all | vpnv4 vpn-instance X | ipv6] group [NAME]``."""
-    cmd = _display_prefix(address_family, vpn_instance) + " group"
-    if name is not None:
-        cmd += " " + validate_group_name(name, "groups")
-    return cmd
-
-
 def display_routing_table_peer(address_family: str, vpn_instance: Optional[str], address: str, which: str,
                                statistics: bool = False) -> str:
     """``display bgp ... routing-table peer ADDR {received-routes|advertised-routes|accepted-routes}

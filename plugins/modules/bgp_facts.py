@@ -38,6 +38,8 @@ options:
   vpn_instances:
     description:
       - Limit the V(vpn-instance) subset to these VPN instances.
+      - A name without a BGP view on the router (C(ipv4-family vpn-instance NAME)) fails the task naming it. To
+        read an instance where it exists, use O(query) instead, for example C(peers[?vpn_instance=='vpna'].address).
     type: list
     elements: str
   verbose:

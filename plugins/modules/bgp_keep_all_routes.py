@@ -18,7 +18,8 @@ description:
     policy can be applied to them without the peer's help (whether by C(refresh bgp ... import) or by
     itself is not settled by the vendor text; M(netops.vrp.bgp_soft_reset) checks the effect).
   - The first time it is enabled, sessions with peers that have not negotiated route-refresh are
-    re-established. The module predicts which Established sessions would reset, returns them in
+    re-established; a later enable and the removal (undo "disables this function") are not described, so the
+    module predicts the same for them. It returns the Established sessions that would reset in
     RV(sessions_reset), and refuses unless O(allow_session_reset=true). The VRP procedure asks for the
     command on both ends of such a session.
   - On peers that do negotiate route-refresh it resets nothing, but C(refresh bgp ... import) then sends no
@@ -33,19 +34,13 @@ description:
     naming them, after one C(display).
 notes:
   - "Displays sent: C(display current-configuration configuration bgp) always (the only one when nothing
-    changes); when a peer's effective setting changes also the family's brief peer table, for enabling on
+    changes); when a peer's effective setting changes also the family's brief peer table, for a change on
     Established peers with local route-refresh on C(display bgp ... peer ADDR verbose) per targeted peer (the
     bulk verbose form when more than 4) to learn whether route-refresh is negotiated, and
     C(display configuration trial status); after a commit the brief peer table again to confirm the resets."
-  - If whether route-refresh is negotiated cannot be read, a reset is assumed (the safe side).
-  - UNVERIFIED on real VRP - removing keep-all-routes (V(absent)) is predicted not to reset any session; the
-    command reference says nothing about it. The brief peer table read after the commit reports a reset if
-    the router does one.
-  - The command reference describes the reset for the first time only; whether enabling it again after an
-    undo resets is not documented. The reset is predicted on every off-to-on change of the peer's effective
-    setting in the family (the safe side, refused without O(allow_session_reset=true)) and RV(sessions_reset)
-    reports only the resets seen after the commit (a warning names a predicted reset that did not happen).
-    Tested against both behaviours of the lab emulator.
+  - A reset is assumed where whether route-refresh is negotiated cannot be read. After a commit RV(sessions_reset)
+    lists only the resets seen (a warning names a predicted one that did not happen). Tested against every
+    behaviour of the lab emulator.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
   - netops.vrp.scope.PEER_CONFIG
@@ -81,10 +76,11 @@ EXAMPLES = r"""
     peers: [172.16.2.2]
     allow_session_reset: true
 
-- name: Remove keep-all-routes from the UPSTREAM group
+- name: Remove keep-all-routes from the UPSTREAM group (a member without route-refresh may re-establish)
   netops.vrp.bgp_keep_all_routes:
     groups: [UPSTREAM]
     state: absent
+    allow_session_reset: true
 """
 
 RETURN = r"""

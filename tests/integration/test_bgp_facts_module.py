@@ -113,3 +113,20 @@ def test_set_facts_false_returns_the_facts_in_the_result_and_sets_no_host_fact(d
     assert without_uptime(snapshot["netops_vrp_bgp"]) == without_uptime(same["ansible_facts"]["netops_vrp_bgp"])
     assert {p["address"] for p in snapshot["netops_vrp_bgp"]["peers"]} == {"10.0.0.3", "192.0.2.1", "198.51.100.1"}
     assert_only_displays(demo, "PE1", since=res)
+
+
+def test_unknown_vpn_instance_fails_naming_it(demo, run_tasks):
+    """Issue 16 item 12: a VPN instance the router lacks is an error (as in every other module), not an empty answer."""
+    res = run_tasks("""
+    - name: typo
+      netops.vrp.bgp_facts:
+        gather_subset: [vpn-instance]
+        vpn_instances: [vpna, vpnz]
+        query: "peers[].address"
+    """, lab=demo, limit="PE1")
+    result = res["typo"]["PE1"]
+    assert result["_status"] == "failed" and result["changed"] is False and result["step"] == "vpn_instances"
+    assert result["msg"] == ("PE1: vpn_instances: VPN instance vpnz has no BGP configuration (no 'ipv4-family "
+                             "vpn-instance vpnz' in bgp 65000); configured: vpna")
+    assert "query_result" not in result
+    assert commands_sent(demo, "PE1", since=res) == ["display current-configuration configuration bgp"]

@@ -132,7 +132,9 @@ def test_route_refresh_peer_no_reset_warning_then_absent(kar_lab, run_tasks):
     assert module_commands(kar_lab, "PE1", res) == [
         CONFIG, VPNA_PEERS, "display bgp vpnv4 vpn-instance vpna peer 172.16.1.2 verbose", TRIAL, "system-view",
         "bgp 65000", "ipv4-family vpn-instance vpna", "peer 172.16.1.2 keep-all-routes", "commit", VPNA_PEERS,
-        CONFIG, VPNA_PEERS, TRIAL, "quit", "quit", "bgp 65000", "ipv4-family vpn-instance vpna",
+        # the removal reads the peer's OPEN too: with route-refresh negotiated it resets nothing (issue 16 item 7)
+        CONFIG, VPNA_PEERS, "display bgp vpnv4 vpn-instance vpna peer 172.16.1.2 verbose", TRIAL, "quit", "quit",
+        "bgp 65000", "ipv4-family vpn-instance vpna",
         "undo peer 172.16.1.2 keep-all-routes", "commit", VPNA_PEERS,
     ]
     ce = sessions(kar_lab, "PE1")[("vpna", "172.16.1.2")]

@@ -29,7 +29,7 @@ def test_keep_all_routes_reenable_is_predicted_and_refused_under_both_readings(m
     - name: first
       netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1], allow_session_reset: true}
     - name: undo
-      netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1], state: absent}
+      netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1], state: absent, allow_session_reset: true}
     - name: refused
       netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1]}
       ignore_errors: true
@@ -54,6 +54,48 @@ def test_keep_all_routes_reenable_is_predicted_and_refused_under_both_readings(m
         assert upb["up_count"] == 2
     sent = commands_sent(lab, "PE1", since=res)
     assert sent.count("peer 198.51.100.1 keep-all-routes") == 2   # the refused run sent no configuration
+
+
+@pytest.mark.parametrize("reading", ["no_reset", "reset"])
+def test_keep_all_routes_undo_is_predicted_and_refused_under_both_readings(make_lab, run_tasks, reading):
+    """Issue 16 item 7: "The undo peer keep-all-routes command disables this function" is all the vendor text
+    says [NE40E-CR bgp-peer-keep-all-routes(BGPOM); CE-CR peer_keep-all-routes_(BGP_view)]. Whether the undo
+    re-establishes a session without route-refresh is vrpsim reading keep_all_routes_undo; the collection predicts
+    the reset under both (refused without allow_session_reset, only displays sent) and reports what it saw."""
+    lab = make_lab(with_readings(KAR_TOPOLOGY, keep_all_routes_undo=reading))
+    wait_established(lab, ["PE1", "PE2"])
+    enabled = run_tasks("""
+    - name: first
+      netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1], allow_session_reset: true}
+    """, lab=lab, limit="PE1")
+    assert enabled.ok, enabled.summary()
+    first = enabled["first"]["PE1"]
+    wait_established(lab, ["PE1"])     # only an Established session has anything to drop
+    res = run_tasks("""
+    - name: refused
+      netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1], state: absent}
+      ignore_errors: true
+    - name: undo
+      netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1], state: absent, allow_session_reset: true}
+    """, lab=lab, limit="PE1")
+    assert res.ok, res.summary()
+    refused, undo = (res[n]["PE1"] for n in ("refused", "undo"))
+    predicted = [{"address": "198.51.100.1", "address_family": "ipv4", "vpn_instance": None,
+                  "reason": "keep-all-routes removed from a peer without negotiated route-refresh (the vendor text "
+                            "does not say whether the session is re-established; a reset is assumed)"}]
+    assert [e["address"] for e in first["sessions_reset"]] == ["198.51.100.1"]
+    assert refused["_status"] == "failed" and refused["commands"] == [] and "allow_session_reset" in refused["msg"]
+    assert refused["sessions_reset_predicted"] == predicted
+    assert undo["changed"] is True and undo["sessions_reset_predicted"] == predicted
+    upb = wait_established(lab, ["PE1"])["PE1"][(None, "198.51.100.1")]
+    assert not upb["keep_all_routes"].get("ipv4")
+    if reading == "reset":
+        assert [e["address"] for e in undo["sessions_reset"]] == ["198.51.100.1"] and upb["up_count"] == 3
+    else:
+        assert undo["sessions_reset"] == [] and upb["up_count"] == 2
+        assert any("predicted session reset not seen" in w for w in undo["warnings"])
+    sent = commands_sent(lab, "PE1", since=res)
+    assert sent.count("undo peer 198.51.100.1 keep-all-routes") == 1   # the refused run sent no configuration
 
 
 R6_TOPOLOGY = {

@@ -33,6 +33,7 @@ EXPECTED = {
     "peers[?state!='Established'].address": [DOWN_PEER],
     "peers[?address_family=='ipv4' && !(route_refresh.negotiated) && !keep_all_routes].address": ["198.51.100.1"],
     "length(after.peers[?state!='Established'])": 1,
+    "peers[?vpn_instance=='vpna'].address": ["172.16.1.2"],
 }
 
 VRP_SELECT_RE = re.compile(r"""vrp_select\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")

@@ -22,7 +22,7 @@ READINGS = {   # vrpsim/platform.py READINGS; each reading of each question appe
     "documented": {"keep_all_routes_refresh": "reapply", "keep_all_routes_reenable": "reset",
                    "missing_peer_text": "error", "foreign_trial": "refused"},
     "literal": {"keep_all_routes_refresh": "noop", "keep_all_routes_reenable": "no_reset",
-                "missing_peer_text": "info", "foreign_trial": "silent"},
+                "missing_peer_text": "info", "foreign_trial": "silent", "keep_all_routes_undo": "reset"},
     "at-commit": {"keep_all_routes_refresh": "auto"},
 }
 
@@ -105,16 +105,19 @@ def test_probe_reports_the_reading_and_leaves_the_router_as_found(make_lab, run_
     r5 = answer_row(report, "R5:")
     absent = answer_row(report, "`peer 192.0.2.254 keep-all-routes`")
     reenable = answer_row(report, "keep-all-routes enabled a second time")
+    undo = answer_row(report, "keep-all-routes removed from")
     if reading == "at-commit":
         assert "| auto" in r6 and "3 / 2 / 2" in r6, r6
     elif reading == "documented":
         assert "| reapply" in r6 and "3 / 3 / 2" in r6, r6
         assert "| Error text" in absent, absent
         assert "| re-established again" in reenable, reenable
+        assert "| not re-established" in undo and "up count 1 -> 1" in undo, undo
         assert "router said: Error:" in r5, r5
     else:
         assert "| noop" in r6 and "3 / 3 / 3" in r6, r6
         assert "| Info text" in absent, absent
         assert "| not re-established" in reenable, reenable
+        assert "| re-established" in undo and "up count 1 -> 2" in undo, undo   # reading keep_all_routes_undo=reset
     # vrpsim binds a trial to its session under every reading (NE40E-CG Configuration_Precautions)
     assert "| refused" in r5, r5

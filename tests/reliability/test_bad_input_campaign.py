@@ -345,7 +345,6 @@ def test_every_table_row_as_a_real_task_logs_in_nowhere(lab, run_tasks, check):
 
 # Objects that only a display can show to be missing (the lab: PE1 peers with 10.0.0.2 in the public
 # IPv4 family; no groups, no VPN instances). (id, module, args, words the message must contain)
-# bgp_facts is not here: its vpn_instances is documented as a filter, an unknown name gives no peers.
 UNKNOWN_OBJECTS = [
     ("soft-reset-unknown-group", "bgp_soft_reset", {"groups": ["NOPE"], "direction": "import"}, ["NOPE"]),
     ("soft-reset-unknown-peer", "bgp_soft_reset", {"peers": ["10.9.9.9"], "direction": "import"}, ["10.9.9.9"]),
@@ -360,6 +359,7 @@ UNKNOWN_OBJECTS = [
     ("keep-all-unknown-vrf", "bgp_keep_all_routes", {"address_family": "vpn-instance", "vpn_instance": "vpnx",
                                                      "peers": ["172.16.1.2"]}, ["vpnx"]),
     ("keep-all-unknown-peer", "bgp_keep_all_routes", {"peers": ["10.9.9.9"]}, ["10.9.9.9"]),
+    ("facts-unknown-vrf", "bgp_facts", {"gather_subset": ["vpn-instance"], "vpn_instances": ["vpnx"]}, ["vpnx"]),
     ("rollback-unknown-label", "vrp_commit", {"action": "rollback", "label": "never-made"}, ["never-made"]),
     ("rollback-unknown-commit-id", "vrp_commit", {"action": "rollback", "commit_id": "1999999999"}, ["1999999999"]),
 ]

@@ -74,6 +74,22 @@ def _wait_up(lab, address, timeout=5.0):
     raise AssertionError("%s not Established" % address)
 
 
+def _up_counts_after_each_commit(topology, tmp_path, lines):
+    """R1's up-count of 192.0.2.1 after committing each of ``lines`` in its IPv4 family view (once Established)."""
+    with running_lab(topology, tmp_path) as lab:
+        _wait_up(lab, "192.0.2.1")
+        seen = []
+        with lab.shell("R1") as sh:
+            for line in ("system-view", "bgp 65000", "ipv4-family unicast"):
+                sh.run(line)
+            for line in lines:
+                assert sh.run(line)[0] == "" and sh.run("commit")[0] == ""
+                _wait_up(lab, "192.0.2.1")
+                seen.append(_up_count(lab, "192.0.2.1"))
+        assert ("keep-all-routes" in lab.running_config("R1")) is lines[-1].startswith("peer ")
+    return seen
+
+
 @pytest.mark.parametrize("reading,up_counts", [("reset", [2, 2, 3]), ("no_reset", [2, 2, 2])])
 def test_keep_all_routes_reenable_per_reading(tmp_path, reading, up_counts):
     """"If the router does not support the route-refresh capability and the peer keep-all-routes command is
@@ -82,19 +98,26 @@ def test_keep_all_routes_reenable_per_reading(tmp_path, reading, up_counts):
     item 4): reading ``keep_all_routes_reenable`` = ``reset`` (again) or ``no_reset`` (first time only)."""
     topo = lab_topology(readings={"keep_all_routes_reenable": reading})
     topo["external_peers"][0]["route_refresh"] = False
-    with running_lab(topo, tmp_path) as lab:
-        _wait_up(lab, "192.0.2.1")
-        seen = []
-        with lab.shell("R1") as sh:
-            sh.run("system-view")
-            sh.run("bgp 65000")
-            sh.run("ipv4-family unicast")
-            for line in ("peer 192.0.2.1 keep-all-routes", "undo peer 192.0.2.1 keep-all-routes",
-                         "peer 192.0.2.1 keep-all-routes"):
-                assert sh.run(line)[0] == "" and sh.run("commit")[0] == ""
-                _wait_up(lab, "192.0.2.1")
-                seen.append(_up_count(lab, "192.0.2.1"))
-        assert seen == up_counts
+    assert _up_counts_after_each_commit(topo, tmp_path, ["peer 192.0.2.1 keep-all-routes",
+                                                         "undo peer 192.0.2.1 keep-all-routes",
+                                                         "peer 192.0.2.1 keep-all-routes"]) == up_counts
+
+
+@pytest.mark.parametrize("route_refresh", [False, True], ids=["without_rr", "with_rr"])
+@pytest.mark.parametrize("reading", ["no_reset", "reset"])
+def test_keep_all_routes_undo_per_reading(tmp_path, reading, route_refresh):
+    """"The undo peer keep-all-routes command disables this function" is all the vendor text says about the undo
+    [NE40E-CR bgp-peer-keep-all-routes(BGPOM) and its sibling pages; CE-CR peer_keep-all-routes_(BGP_view)]:
+    reading ``keep_all_routes_undo`` = ``no_reset`` (the session stays) or ``reset`` (re-established like the first
+    enable). With route-refresh negotiated neither enable nor undo re-establishes it."""
+    topo = lab_topology(readings={"keep_all_routes_undo": reading})
+    topo["external_peers"][0]["route_refresh"] = route_refresh
+    seen = _up_counts_after_each_commit(topo, tmp_path, ["peer 192.0.2.1 keep-all-routes",
+                                                         "undo peer 192.0.2.1 keep-all-routes"])
+    if route_refresh:
+        assert seen == [1, 1]
+    else:
+        assert seen == ([2, 3] if reading == "reset" else [2, 2])
 
 
 KAR_CONFIG = """\

@@ -10,7 +10,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
     gather_bgp_facts,
     gather_bgp_facts_with_commands,
 )
-from ansible_collections.netops.vrp.plugins.module_utils.cli import VrpCli
+from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed, VrpCli
 from ansible_collections.netops.vrp.plugins.module_utils.validate import ValidationError
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vrp")
@@ -190,6 +190,24 @@ def test_with_commands_helper():
     facts, commands = gather_bgp_facts_with_commands(VrpCli(transport), subset=["ipv4"], verbose=False)
     assert commands == ["display current-configuration configuration bgp", "display bgp peer"]
     assert len(facts["peers"]) == 4
+
+
+def test_module_read_fails_naming_a_vpn_instance_the_router_lacks():
+    """Issue 16 item 12: vpn_instances naming an instance without a BGP view fails after the config display only."""
+    transport = FakeTransport(router_replies(), host="PE1", strict=True)
+    with pytest.raises(OperationFailed) as exc:
+        gather_bgp_facts_with_commands(VrpCli(transport), subset=["vpn-instance"], vpn_instances=["vpna", "vpnx"])
+    assert exc.value.step == "vpn_instances"
+    assert exc.value.message == ("VPN instance vpnx has no BGP configuration (no 'ipv4-family vpn-instance vpnx' in "
+                                 "bgp 65000); configured: vpna, vpnb")
+    assert transport.sent == exc.value.result["commands"] == ["display current-configuration configuration bgp"]
+    no_bgp = FakeTransport({"display current-configuration configuration bgp": "#\nreturn"}, host="PE1", strict=True)
+    with pytest.raises(OperationFailed) as exc:
+        gather_bgp_facts_with_commands(VrpCli(no_bgp), vpn_instances=["vpna"])
+    assert exc.value.message == "BGP is not configured on this router"
+    facts, _ = gather_bgp_facts_with_commands(VrpCli(FakeTransport(router_replies(), host="PE1", strict=True)),
+                                              subset=["vpn-instance"], vpn_instances=["vpna"], verbose=False)
+    assert {p["vpn_instance"] for p in facts["peers"]} == {"vpna"}
 
 
 # --- the one router-read layer -----------------------------------------------------------------------

@@ -270,11 +270,23 @@ def test_keep_all_routes_group_members_verbose_only_for_established():
     assert result["sessions_reset"] == [] and "10.0.0.2 has negotiated" in result["warnings"][0]
 
 
-def test_keep_all_routes_absent_removes_without_predicting_a_reset():
+def test_keep_all_routes_absent_on_peer_without_route_refresh_predicts_a_reset():
+    """Issue 16 item 7: undo "disables this function" is all the vendor text says; whether it re-establishes a
+    session without route-refresh is unknown (vrpsim reading keep_all_routes_undo), so it is predicted like an
+    enable: refused without allow_session_reset (only displays sent), done with it, the observed reset reported."""
+    predicted = [{"address": "198.51.100.9", "address_family": "ipv4", "vpn_instance": None,
+                  "reason": bpc.REASON_KEEP_ALL_UNDO}]
     result, sent = run(bpc.KEEP_ALL_ROUTES, {"peers": ["198.51.100.9"], "state": "absent"})
+    assert sent == [CONFIG, "display bgp peer"]
+    assert result["failed"] is True and "198.51.100.9 (ipv4)" in result["msg"] and "allow_session_reset" in result["msg"]
+    assert result["sessions_reset_predicted"] == predicted
+    reply_map = replies(**{"display bgp peer": [PEER_BRIEF, brief_after(PEER_BRIEF, "198.51.100.9")]})
+    result, sent = run(bpc.KEEP_ALL_ROUTES, {"peers": ["198.51.100.9"], "state": "absent", "allow_session_reset": True},
+                       reply_map)
     assert sent == [CONFIG, "display bgp peer", TRIAL, "system-view", "bgp 65000", "ipv4-family unicast",
                     "undo peer 198.51.100.9 keep-all-routes", "commit", "display bgp peer"]
-    assert result["changed"] is True and result["sessions_reset"] == [] and result["warnings"] == []
+    assert result["changed"] is True and result["sessions_reset_predicted"] == predicted
+    assert [e["address"] for e in result["sessions_reset"]] == ["198.51.100.9"] and result["warnings"] == []
     assert result["before"] == {"198.51.100.9": True} and result["after"] == {"198.51.100.9": False}
     assert plan(bpc.KEEP_ALL_ROUTES, {"peers": ["198.51.100.9"], "state": "absent"}, NO_KAR).commands == []
 

@@ -238,9 +238,6 @@ def test_display_peer_commands(af, vrf, brief, verbose_all, verbose_one):
 
 def test_display_other_commands():
     assert s.DISPLAY_BGP_CONFIG == "display current-configuration configuration bgp"
-    assert s.display_group() == "display bgp group"
-    assert s.display_group("ipv4", None, "RR") == "display bgp group RR"
-    assert s.display_group("vpnv4") == "display bgp vpnv4 all group"
     assert s.display_routing_table_peer("ipv4", None, "192.0.2.1", "received-routes") == \
         "display bgp routing-table peer 192.0.2.1 received-routes"
     assert s.display_routing_table_peer("vpn-instance", "vpna", "172.16.1.2", "advertised-routes", True) == \

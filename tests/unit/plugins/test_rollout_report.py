@@ -190,3 +190,36 @@ def test_check_mode_lists_soft_resets_it_could_not_check_and_discards_nothing():
     assert report["status"] == "would_change"
     assert report["unchecked_soft_resets"] == ["OLD import"]
     assert report["recovered"]["candidate_discarded"] is False
+
+
+def _prepared(before, after, changed=True, **extra):
+    return {"results": [dict({"item": {"address_family": "ipv4", "vpn_instance": None, "peers": list(after)},
+                              "changed": changed, "before": before, "after": after}, **extra)]}
+
+
+def test_keep_all_routes_enabled_by_the_run_are_reported_left_after_a_rollback():
+    """Issue 16 item 7: keep-all-routes is committed before the trial, so an abort does not remove it; the role does
+    not remove it either (the undo may re-establish the session), and the report says so."""
+    steps = {"has_work": True, "plan": {"ok": True}, "prepared": _prepared({"198.51.100.1": False, "192.0.2.1": True},
+                                                                          {"198.51.100.1": True, "192.0.2.1": True}),
+             "failure": {"task": "Commit the change as a trial", "msg": "PE1: commit: Failed to commit"},
+             "aborted": {"changed": False}}
+    built = vrp_rollout_report(steps, "PE1")
+    assert list(built)[-1] == "keep_all_routes_left"
+    assert built["keep_all_routes_left"] == [{"address": "198.51.100.1", "address_family": "ipv4", "vpn_instance": None}]
+    assert built["status"] == "failed"
+    assert vrp_rollout_summary(built)[-1] == (
+        "  keep-all-routes left enabled for 198.51.100.1 (ipv4): committed before the trial, so not rolled back "
+        "(removing it may re-establish the session; docs/reliability.md)")
+    confirmed = vrp_rollout_summary(dict(built, status="confirmed", message=""))
+    assert not any("left enabled" in line for line in confirmed)
+
+
+def test_keep_all_routes_left_is_empty_in_check_mode_and_for_failed_or_unchanged_preparation():
+    steps = {"has_work": True, "plan": {"ok": True}, "prepared": _prepared({"10.0.0.2": False}, {"10.0.0.2": True})}
+    assert vrp_rollout_report(steps, "PE1", check_mode=True)["keep_all_routes_left"] == []
+    failed = dict(steps, prepared=_prepared({"10.0.0.2": False}, {"10.0.0.2": True}, failed=True))
+    assert vrp_rollout_report(failed, "PE1")["keep_all_routes_left"] == []
+    skipped = dict(steps, prepared={"results": [{"skipped": True}]})
+    assert vrp_rollout_report(skipped, "PE1")["keep_all_routes_left"] == []
+    assert vrp_rollout_report(dict(steps, prepared=None), "PE1")["keep_all_routes_left"] == []
