@@ -371,10 +371,24 @@ def _predict(have_lines, sent):
             after = [h for h in after if not _undo_removes(line, h)]
         else:
             key = setting_key(line)
+            # a replaced line keeps its place, so the diff shows only what changes (the router keeps its order)
+            at = next((i for i, h in enumerate(after) if setting_key(h) == key), _entry_position(after, line))
             after = [h for h in after if setting_key(h) != key]   # replaced (or its stored undo gone)
             if not _DEFAULT_ON.match(line):
-                after.append(line)
+                after.insert(at, line)
     return after
+
+
+def _entry_position(lines, line):
+    """Where a new line goes: a filter-list entry before the same list's next higher index (the router lists
+    entries by index), anything else at the end."""
+    ident = _filter_identity(line)
+    if ident and ident[1] is not None:
+        for position, have in enumerate(lines):
+            other = _filter_identity(have)
+            if other and other[0] == ident[0] and other[1] is not None and other[1] > ident[1]:
+                return position
+    return len(lines)
 
 
 def _related_lines(have_lines, sent):

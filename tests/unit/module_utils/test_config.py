@@ -1,4 +1,5 @@
 """vrp_config / vrp_commit logic over FakeTransport: exact command lists, error paths, check mode."""
+import difflib
 import re
 from unittest import mock
 
@@ -235,10 +236,32 @@ def test_ip_prefix_normalised_for_idempotence():
     assert plan(wanted).commands == []
     p = plan(config.wanted_from_lines(["ip ip-prefix PFX-IN index 10 permit 10.7.7.7 16"]))
     assert p.commands == ["ip ip-prefix PFX-IN index 10 permit 10.7.0.0 16"]
-    assert p.after == ("#\nip ip-prefix PFX-IN index 20 permit 10.2.0.0 16 greater-equal 17 less-equal 24\n"
-                       "ip ip-prefix PFX-IN index 10 permit 10.7.0.0 16\n#\n")
+    # the replaced entry keeps its place (issue 16 item 12: index 20 showed as removed and re-added)
+    assert p.after == ("#\nip ip-prefix PFX-IN index 10 permit 10.7.0.0 16\n"
+                       "ip ip-prefix PFX-IN index 20 permit 10.2.0.0 16 greater-equal 17 less-equal 24\n#\n")
     assert config.normalise_line("ip ipv6-prefix P6 index 5 permit 2001:DB8::1 32") == \
         "ip ipv6-prefix P6 index 5 permit 2001:db8:: 32"
+
+
+def _diff_lines(p):
+    return [line for line in difflib.unified_diff(p.before.splitlines(), p.after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_diff_shows_only_the_entries_that_change():
+    """A changed or new prefix-list entry shows as itself: the unchanged entries keep their place (as the
+    router lists them, by index), so a --diff never shows one as removed and re-added."""
+    p = plan(config.wanted_from_lines(["ip ip-prefix PFX-IN index 10 permit 10.7.7.7 16"]))
+    assert _diff_lines(p) == ["-ip ip-prefix PFX-IN index 10 permit 10.1.0.0 16",
+                              "+ip ip-prefix PFX-IN index 10 permit 10.7.0.0 16"]
+    p = plan(config.wanted_from_lines(["ip ip-prefix PFX-IN index 15 permit 10.5.0.0 16",
+                                       "ip ip-prefix PFX-IN index 30 permit 10.3.0.0 16"]))
+    assert _diff_lines(p) == ["+ip ip-prefix PFX-IN index 15 permit 10.5.0.0 16",
+                              "+ip ip-prefix PFX-IN index 30 permit 10.3.0.0 16"]
+    assert p.after.splitlines()[1:-1] == [
+        "ip ip-prefix PFX-IN index 10 permit 10.1.0.0 16", "ip ip-prefix PFX-IN index 15 permit 10.5.0.0 16",
+        "ip ip-prefix PFX-IN index 20 permit 10.2.0.0 16 greater-equal 17 less-equal 24",
+        "ip ip-prefix PFX-IN index 30 permit 10.3.0.0 16"]
 
 
 def test_new_block_created_by_entering_it():
