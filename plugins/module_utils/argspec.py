@@ -41,6 +41,7 @@ COMMIT_OPTIONS = dict(
     commit_label=dict(type="str"),
     commit_description=dict(type="str"),
     commit_trial=dict(type="int"),
+    check_mode_after_abort=dict(type="bool", default=False),
 )
 
 # Per-peer configuration modules target named peers or groups only.

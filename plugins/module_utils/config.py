@@ -31,7 +31,7 @@ import ipaddress
 import re
 from typing import List, Optional, Tuple
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_config_tree
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import ConfigNode, parse_config_tree
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
     ValidationError,
     validate_config_line,
@@ -316,6 +316,39 @@ def setting_key(line: str) -> tuple:
     if words[:1] in (["sysname"], ["router-id"], ["description"], ["route-distinguisher"]):
         return tuple(words[:1])
     return tuple(words)
+
+
+def config_before_changes(running_text: str, changes: list) -> str:
+    """The configuration a commit's ``changes`` (``parsers.parse_commit_changes``) replaced: the running one
+    without the lines it added and with the lines it removed (what aborting that trial commit restores)."""
+    roots = parse_config_tree(running_text)
+    for sign, path, line in changes:
+        siblings = roots
+        for view in path:
+            view = normalise_line(view)
+            node = next((n for n in siblings if normalise_line(n.line) == view), None)
+            if node is None:
+                if sign == "+":
+                    break             # inside a view the commit added: gone with it
+                node = ConfigNode(view)
+                siblings.append(node)
+            siblings = node.children
+        else:
+            line = normalise_line(line)
+            kept = [n for n in siblings if normalise_line(n.line) != line]
+            if sign == "-" and len(kept) == len(siblings):
+                siblings.append(ConfigNode(line))
+            elif sign == "+":
+                siblings[:] = kept
+    return "\n".join(_rendered(roots, 0)) + "\n"
+
+
+def _rendered(nodes, depth):
+    out = []
+    for node in nodes:
+        out.append(" " * depth + node.line)
+        out.extend(_rendered(node.children, depth + 1))
+    return out
 
 
 # --- planning ----------------------------------------------------------------------------------------

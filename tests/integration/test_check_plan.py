@@ -10,6 +10,7 @@ one left the session.
 import json
 import os
 import textwrap
+import time
 
 import pytest
 import yaml
@@ -134,3 +135,53 @@ def test_hard_reset_and_batched_check_lists_exactly_what_the_real_run_sends(demo
     for router in ("PE1", "PE2"):
         assert planned[router]["would_send"] == planned_commands(demo, router, real), router
         assert done[router]["status"] == "confirmed", done[router]
+
+
+APPLY_TASK = "netops.vrp.bgp_policy_rollout : Commit all policy changes as one trial (the router rolls it back unless " \
+             "confirmed)"
+
+
+def task_result(res, name, host):
+    """``host``'s result of the task ``name`` (the play runs the role once per serial batch)."""
+    found = [t[host] for t in res.tasks if t.name == name and host in t]
+    assert len(found) == 1, (name, host, found)
+    return found[0]
+
+
+def _trial_by_hand(lab, router, lines):
+    """A trial commit of ``lines`` by a session that then goes (what an interrupted run of the rollout leaves)."""
+    shell = lab.shell(router)
+    try:
+        for line in ["system-view"] + lines + ["commit trial 600", "return"]:
+            shell.run(line)
+    finally:
+        shell.close()
+    assert lab.wait_logged_out(router)
+    time.sleep(0.01)   # transcript checks "since" the next run must not see these lines
+    assert lab.control("status")["routers"][router]["trial_commit_id"] is not None
+
+
+def test_check_with_our_leftover_trial_shows_the_change_the_real_run_applies_after_aborting_it(
+        demo, run_playbook, tmp_path):
+    """Issue 16 item 12: a trial of this rollout's own lines is pending on PE2 (an interrupted run). The real run
+    aborts it first and then applies the whole change, so the check (and its --diff) shows the whole change
+    against the configuration the abort restores, not an empty one."""
+    report_dir = tmp_path / "reports"
+    report_dir.mkdir()
+    extra = dict(DEMO_VARS, bgp_policy_rollout_batch_pause=0, report_dir=str(report_dir))
+    clean = run_playbook(ROLLOUT, lab=demo, extra_vars=extra, check=True, diff=True)
+    assert clean.ok, clean.summary()
+    before = reports(report_dir)["PE2"]
+    assert before["config_updates"] == ["apply local-preference 150"]
+
+    _trial_by_hand(demo, "PE2", ["route-policy RP-CE-IN permit node 10", "apply local-preference 150"])
+    check = run_playbook(ROLLOUT, lab=demo, extra_vars=extra, check=True, diff=True)
+    assert check.ok, check.summary()
+    assert_only_displays(demo, "PE2", since=check)
+    pe2 = reports(report_dir)["PE2"]
+    assert pe2["status"] == "would_change" and pe2["recovered"]["trial_aborted"] is True, pe2
+    assert pe2["config_updates"] == before["config_updates"]
+    assert pe2["would_send"] == ["abort trial", "Y"] + before["would_send"]
+    diff, clean_diff = task_result(check, APPLY_TASK, "PE2")["diff"], task_result(clean, APPLY_TASK, "PE2")["diff"]
+    assert (diff["before"], diff["after"]) == (clean_diff["before"], clean_diff["after"])
+    assert "apply local-preference 150" in diff["after"] and "apply local-preference 150" not in diff["before"]
