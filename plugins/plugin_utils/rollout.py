@@ -165,7 +165,7 @@ def rollout_plan(facts: dict, targets: Optional[List[dict]], changes: Optional[L
     plan["soft_reset_targets"] = [_module_target(call, call.get("peers")) for call in plan["soft_resets"]]
     plan["soft_reset_targets_check"] = [
         dict(target, check_mode_keep_all_routes=call["keep_all_routes_first"]) if call["after_preparation"] else target
-        for call, target in zip(plan["soft_resets"], plan["soft_reset_targets"])]
+        for call, target in zip(plan["soft_resets"], plan["soft_reset_targets"], strict=True)]
     families = sorted(set(t["address_family"] for t in plan["targets"]))
     plan["gather_subset"] = families or ["all"]
     plan["ok"] = not plan["problems"]
