@@ -33,7 +33,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
     BgpReader,
@@ -131,7 +131,8 @@ def _soft_entry(peer, path, direction):
     }
 
 
-def plan_soft_reset(facts: dict, cfg: dict, scopes: list, direction: str, keep_all_routes_first=()) -> dict:
+def plan_soft_reset(facts: dict, cfg: dict, scopes: list, direction: str,
+                    keep_all_routes_first: Sequence[str] = ()) -> dict:
     """-> ``{"commands": [...], "peers": [entry...], "reach": [peers each command reaches]}``;
     OperationFailed naming the peers that block it.
 
