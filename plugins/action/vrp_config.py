@@ -8,6 +8,7 @@ __metaclass__ = type
 
 from ansible_collections.netops.vrp.plugins.module_utils import commit, config
 from ansible_collections.netops.vrp.plugins.module_utils.cli import render_commit
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_commit_changes
 from ansible_collections.netops.vrp.plugins.plugin_utils.action_base import VrpActionBase
 
 
@@ -28,17 +29,23 @@ class ActionModule(VrpActionBase):
     def run_vrp(self, params, cli_factory):
         cli = cli_factory()
         state = cli.pending_state()   # before anything else: a pending trial decides what we may do
-        plan = config.plan_config(params["_blocks"], cli.display(config.RUNNING_CONFIG_DISPLAY),
-                                  match=params["match"], replace=params["replace"])
+        running = cli.display(config.RUNNING_CONFIG_DISPLAY)
+        after_abort = self.check_mode and params["check_mode_after_abort"] and state["trial_pending"]
+        if after_abort:
+            # the real run's abort (an earlier task) restores the configuration from before the trial
+            running = config.config_before_changes(
+                running, parse_commit_changes(cli.display(commit.TRIAL_CHANGES_DISPLAY))["changes"])
+        plan = config.plan_config(params["_blocks"], running, match=params["match"], replace=params["replace"])
         commit_line = render_commit(**commit.commit_options(params))
         result = {"changed": plan.changed, "updates": plan.updates, "warnings": list(plan.warnings),
                   "commands": plan.commands + [commit_line] if plan.changed else []}
         if self.diff_mode:
             result["diff"] = {"before": plan.before, "after": plan.after,
-                              "before_header": "%s (running)" % self.host,
+                              "before_header": "%s (%s)" % (self.host, "running once the pending trial is aborted"
+                                                            if after_abort else "running"),
                               "after_header": "%s (after the commands)" % self.host}
         if not plan.changed:
-            if state["trial_pending"]:
+            if state["trial_pending"] and not after_abort:
                 result["warnings"].append(
                     "a trial commit is pending on %s: the configuration matched, but it is rolled back when "
                     "the trial expires unless confirmed with netops.vrp.vrp_commit" % self.host)

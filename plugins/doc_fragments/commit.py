@@ -24,6 +24,17 @@ options:
       - Commit as a trial (C(commit trial N)) that the router rolls back by itself after this many seconds
         (60-65535) unless M(netops.vrp.vrp_commit) confirms it. Used by the rollout role to keep a way back.
     type: int
+  check_mode_after_abort:
+    description:
+      - Check mode only (ignored otherwise, and without a pending trial commit). An earlier task of the same
+        run aborts the pending trial commit (M(netops.vrp.vrp_commit) O(netops.vrp.vrp_commit#module:action=abort),
+        as the C(netops.vrp.bgp_policy_rollout) role does with a trial left by an interrupted run of it),
+        which check mode did not send. The pending trial then does not refuse the task, and
+        M(netops.vrp.vrp_config) plans its commands and C(--diff) against the configuration that abort
+        restores (the running configuration without the trial's changes, read with
+        C(display configuration commit changes last 1)), as the real run does.
+    type: bool
+    default: false
 notes:
   - On any error between the first configuration line and the commit, the candidate is discarded,
     so nothing half-applied stays on the router.

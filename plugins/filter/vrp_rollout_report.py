@@ -198,9 +198,7 @@ def vrp_rollout_report(steps, router, check_mode=False):
         # keep-all-routes calls that ran (a skipped item has no "changed")
         "prepared": _values(steps.get("prepared"), "sessions_reset"),
         "peers": verdict.get("peers") or [],
-        # in check mode keep-all-routes was not enabled, so these soft resets could not be checked
-        "unchecked_soft_resets": ([s["label"] for s in plan.get("soft_resets") or [] if s.get("after_preparation")]
-                                  if check_mode and _changed(applied) else []),
+        "would_send": _would_send(steps) if check_mode else [],
         "soft_reset_commands": _values(steps.get("soft_resets"), "commands"),
         "hard_reset_commands": _values(steps.get("hard_resets"), "commands"),
         "sessions_reset": verdict.get("sessions_reset") or [],
@@ -272,6 +270,24 @@ def vrp_recovery_report(steps, router, check_mode=False):
     }
 
 
+# Commands that only move between views: where a task starts depends on where the previous one left the session.
+_NAVIGATION = ("system-view", "quit", "return")
+# the role's steps that send configuration, commits or operational commands, in the order it runs them
+_SENDING_STEPS = ("pending", "prepared", "applied", "soft_resets", "hard_resets")
+
+
+def _would_send(steps):
+    """Check mode: every non-display command the real run sends on this router, in order (view moves left out).
+
+    Each step's check-mode ``commands`` (keep-all-routes planned as enabled for the soft reset), then the
+    confirm: check mode made no trial, so its vrp_commit has none to confirm and reports no ``commit``.
+    """
+    out = [c for name in _SENDING_STEPS for c in _values(steps.get(name), "commands") if c not in _NAVIGATION]
+    if _changed(steps.get("applied")) and steps.get("confirmed") is not None:
+        out.append("commit")
+    return out
+
+
 def _where(item):
     return item["address_family"] + (" " + item["vpn_instance"] if item.get("vpn_instance") else "")
 
@@ -298,8 +314,13 @@ def vrp_rollout_summary(report):
     for session in report.get("prepared") or []:
         lines.append("  %s keep-all-routes for %s (%s): session re-established once"
                      % ("would enable" if check else "enabled", session["address"], _where(session)))
-    for command in (report.get("soft_reset_commands") or []) + (report.get("hard_reset_commands") or []):
-        lines.append("  %s: %s" % ("would send" if check else "sent", command))
+    if check and report.get("would_send"):
+        # the whole plan, keep-all-routes first: the real run sends these, in this order
+        lines.append("  would send, in this order (moves between views left out):")
+        lines.extend("    %s" % command for command in report["would_send"])
+    else:
+        for command in (report.get("soft_reset_commands") or []) + (report.get("hard_reset_commands") or []):
+            lines.append("  %s: %s" % ("would send" if check else "sent", command))
     for peer in report.get("peers") or []:
         counts = ""
         if peer.get("delta") is not None:

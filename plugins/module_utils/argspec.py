@@ -30,14 +30,18 @@ SCOPE_RULES = dict(
     required_if=[["address_family", "vpn-instance", ["vpn_instance"]]],
 )
 
+# Check mode only: peers an earlier task of the run enables keep-all-routes on (bgp_policy_rollout's preparation).
+CHECK_MODE_KEEP_ALL_ROUTES = dict(type="list", elements="str")
 # One target of a multi-target soft reset: a scope and its direction.
-SOFT_RESET_TARGET_OPTIONS = dict(SCOPE_OPTIONS, direction=dict(type="str", required=True, choices=DIRECTIONS))
+SOFT_RESET_TARGET_OPTIONS = dict(SCOPE_OPTIONS, direction=dict(type="str", required=True, choices=DIRECTIONS),
+                                 check_mode_keep_all_routes=CHECK_MODE_KEEP_ALL_ROUTES)
 
 # How a configuration change is committed (two-stage candidate on VRP8).
 COMMIT_OPTIONS = dict(
     commit_label=dict(type="str"),
     commit_description=dict(type="str"),
     commit_trial=dict(type="int"),
+    check_mode_after_abort=dict(type="bool", default=False),
 )
 
 # Per-peer configuration modules target named peers or groups only.
@@ -83,6 +87,7 @@ ARGSPECS = {
         verify_timeout=dict(type="int", default=30),
         batch_size=dict(type="int"),
         batch_pause=dict(type="int", default=0),
+        check_mode_keep_all_routes=CHECK_MODE_KEEP_ALL_ROUTES,
     ),
         mutually_exclusive=[["peers", "groups", "selector", "targets"], ["targets", "direction"],
                             ["targets", "address_family"], ["targets", "vpn_instance"]],

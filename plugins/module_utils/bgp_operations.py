@@ -33,7 +33,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
     BgpReader,
@@ -131,12 +131,14 @@ def _soft_entry(peer, path, direction):
     }
 
 
-def plan_soft_reset(facts: dict, cfg: dict, scopes: list, direction: str) -> dict:
+def plan_soft_reset(facts: dict, cfg: dict, scopes: list, direction: str,
+                    keep_all_routes_first: Sequence[str] = ()) -> dict:
     """-> ``{"commands": [...], "peers": [entry...], "reach": [peers each command reaches]}``;
     OperationFailed naming the peers that block it.
 
     Every targeted peer must be Established; for ``import`` each needs route-refresh negotiated or
-    keep-all-routes configured locally.
+    keep-all-routes configured locally. ``keep_all_routes_first``: addresses planned as having keep-all-routes
+    (check mode, where the task enabling it before this one sent nothing: the plan is the real run's).
     """
     commands, targeted, reach = [], [], []
     for scope in scopes:
@@ -145,7 +147,8 @@ def plan_soft_reset(facts: dict, cfg: dict, scopes: list, direction: str) -> dic
         reach.append(len(selected))
         targeted.extend(selected)
     targeted = dedupe_peers(targeted)
-    entries = [_soft_entry(p, soft_reset_path(p, direction), direction) for p in targeted]
+    entries = [_soft_entry(p, soft_reset_path(dict(p, keep_all_routes=True) if p["address"] in keep_all_routes_first
+                                              else p, direction), direction) for p in targeted]
     plan = {"commands": commands, "peers": entries, "reach": reach}
     down = ["%s (%s)" % (e["address"], e["state_before"]) for e in entries if e["state_before"] != ESTABLISHED]
     if down:
@@ -356,10 +359,10 @@ def _read_back_failed(step, sent, exc, result):
 
 
 def soft_reset_targets(params: dict) -> list:
-    """``[(scopes, direction)]``: one per item of ``targets``, else one from the top-level options."""
-    if params.get("targets"):
-        return [(scopes_from_params(target, "refresh"), target["direction"]) for target in params["targets"]]
-    return [(scopes_from_params(params, "refresh"), params["direction"])]
+    """``[(scopes, direction, check_mode_keep_all_routes)]``: one per item of ``targets``, else one from the
+    top-level options."""
+    return [(scopes_from_params(target, "refresh"), target["direction"], target.get("check_mode_keep_all_routes") or ())
+            for target in params.get("targets") or [params]]
 
 
 def check_release(release, operation: str, scopes: list, slow_peer: bool = False) -> None:
@@ -379,20 +382,20 @@ def run_soft_reset(cli, params: dict, check_mode: bool = False, clock=time.monot
     refused first. Returns the result dict (``commands``, ``batches`` and ``peers`` of all targets in
     order; each peer entry carries its ``direction``).
     """
-    for scopes, _direction in soft_reset_targets(params):
+    for scopes, _direction, _assumed in soft_reset_targets(params):
         check_release(release, "refresh", scopes)
     jobs, commands, batches, peers, empty = [], [], [], [], []
     read = {}   # (family, VPN instance) -> (facts, cfg): targets in the same family share one read
     # nothing is sent while planning, so a display another family's read needs too (the configuration)
     # goes out once
     planning = BgpReader(cli)
-    for scopes, direction in soft_reset_targets(params):
+    for scopes, direction, assumed in soft_reset_targets(params):
         scope0 = scopes[0]
         where = (scope0.address_family, scope0.vpn_instance)
         if where not in read:
             read[where] = read_facts(planning, [scope0.address_family], scope0.vpn_instance, verbose=True)[:2]
         facts, cfg = read[where]
-        plan = plan_soft_reset(facts, cfg, scopes, direction)
+        plan = plan_soft_reset(facts, cfg, scopes, direction, assumed if check_mode else ())
         if not plan["peers"]:
             empty.append(family_label(scope0.address_family, scope0.vpn_instance))
             continue

@@ -108,14 +108,15 @@ def commit_options(params: dict) -> dict:
 def guarded_commit(cli, plan, params: dict, warnings: list, check_mode: bool = False, state: Optional[dict] = None,
                    read_commit_id: bool = True) -> Optional[dict]:
     """The guarded commit of every config module: refuse when a trial is pending (a plain commit would silently
-    confirm someone else's, or an earlier failed run's, trial), stop in check mode, discard a candidate this task
+    confirm someone else's, or an earlier failed run's, trial; not in check mode when an earlier task of the run
+    aborts it, ``check_mode_after_abort``), stop in check mode, discard a candidate this task
     did not make, then ``apply_config`` with the task's commit options.
 
     ``state``: ``cli.pending_state()`` if the caller read it already (else it is read here). Returns
     ``apply_config``'s result, None in check mode; its warnings and the discard's are appended to ``warnings``.
     """
     state = state or cli.pending_state()
-    if state["trial_pending"]:
+    if state["trial_pending"] and not (check_mode and params.get("check_mode_after_abort")):
         raise VrpCommandError(cli.host, "pre-check", trial_pending_message(cli.host))
     if check_mode:
         return None

@@ -31,7 +31,7 @@ import ipaddress
 import re
 from typing import List, Optional, Tuple
 
-from ansible_collections.netops.vrp.plugins.module_utils.parsers import parse_config_tree
+from ansible_collections.netops.vrp.plugins.module_utils.parsers import ConfigNode, parse_config_tree
 from ansible_collections.netops.vrp.plugins.module_utils.validate import (
     ValidationError,
     validate_config_line,
@@ -318,6 +318,39 @@ def setting_key(line: str) -> tuple:
     return tuple(words)
 
 
+def config_before_changes(running_text: str, changes: list) -> str:
+    """The configuration a commit's ``changes`` (``parsers.parse_commit_changes``) replaced: the running one
+    without the lines it added and with the lines it removed (what aborting that trial commit restores)."""
+    roots = parse_config_tree(running_text)
+    for sign, path, line in changes:
+        siblings = roots
+        for view in path:
+            view = normalise_line(view)
+            node = next((n for n in siblings if normalise_line(n.line) == view), None)
+            if node is None:
+                if sign == "+":
+                    break             # inside a view the commit added: gone with it
+                node = ConfigNode(view)
+                siblings.append(node)
+            siblings = node.children
+        else:
+            line = normalise_line(line)
+            kept = [n for n in siblings if normalise_line(n.line) != line]
+            if sign == "-" and len(kept) == len(siblings):
+                siblings.append(ConfigNode(line))
+            elif sign == "+":
+                siblings[:] = kept
+    return "\n".join(_rendered(roots, 0)) + "\n"
+
+
+def _rendered(nodes, depth):
+    out = []
+    for node in nodes:
+        out.append(" " * depth + node.line)
+        out.extend(_rendered(node.children, depth + 1))
+    return out
+
+
 # --- planning ----------------------------------------------------------------------------------------
 
 def _replace_scope(path):
@@ -371,10 +404,24 @@ def _predict(have_lines, sent):
             after = [h for h in after if not _undo_removes(line, h)]
         else:
             key = setting_key(line)
+            # a replaced line keeps its place, so the diff shows only what changes (the router keeps its order)
+            at = next((i for i, h in enumerate(after) if setting_key(h) == key), _entry_position(after, line))
             after = [h for h in after if setting_key(h) != key]   # replaced (or its stored undo gone)
             if not _DEFAULT_ON.match(line):
-                after.append(line)
+                after.insert(at, line)
     return after
+
+
+def _entry_position(lines, line):
+    """Where a new line goes: a filter-list entry before the same list's next higher index (the router lists
+    entries by index), anything else at the end."""
+    ident = _filter_identity(line)
+    if ident and ident[1] is not None:
+        for position, have in enumerate(lines):
+            other = _filter_identity(have)
+            if other and other[0] == ident[0] and other[1] is not None and other[1] > ident[1]:
+                return position
+    return len(lines)
 
 
 def _related_lines(have_lines, sent):

@@ -436,6 +436,10 @@ def _check_vpn_instances(value, field):
     return [validate_vpn_instance(item, field) for item in _list_of(value, field)]
 
 
+def _check_peer_addresses(value, field):
+    return [validate_peer_address(item, field) for item in _list_of(value, field)]
+
+
 # module argument name -> validator(value, field); None values are skipped (argspec defaults)
 FIELD_VALIDATORS = {
     "commit_label": validate_commit_label,
@@ -453,6 +457,7 @@ FIELD_VALIDATORS = {
     "src": validate_config_text,
     "trial_within": validate_config_text,   # vrp_commit: compared, never typed, but the same text rules
     "vpn_instances": _check_vpn_instances,
+    "check_mode_keep_all_routes": _check_peer_addresses,
 }
 
 # modules whose arguments include the shared scope, and which scope operation they are
@@ -483,6 +488,9 @@ def validate_target(target: dict, index: int, operation: str) -> dict:
     try:
         check_declared(SOFT_RESET_TARGET_OPTIONS, target)
         out = dict(target, **validate_scope(target, operation))
+        if target.get("check_mode_keep_all_routes") is not None:
+            out["check_mode_keep_all_routes"] = _check_peer_addresses(target["check_mode_keep_all_routes"],
+                                                                      "check_mode_keep_all_routes")
     except ValidationError as exc:
         raise ValidationError("targets[%d].%s" % (index, exc.field), exc.message) from exc
     return out

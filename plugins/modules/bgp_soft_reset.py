@@ -60,6 +60,11 @@ description:
     returns C(changed=false).
   - In check mode only C(display) commands are sent; the result holds the exact commands, the peers they
     would touch and each peer's path, with C(changed=true) when a command would be sent.
+  - C(changed) is V(true) on every run that sends a C(refresh bgp) command, also when the routes come out the
+    same. A soft reset is an operational command, not a configuration state, so there is nothing to compare
+    against and a second run sends it again and reports V(true) again (the same holds for
+    M(netops.vrp.bgp_reset)). Run it when a policy changed, for example only when the configuration task
+    that changed the policy reports V(changed), as the C(netops.vrp.bgp_policy_rollout) role does.
   - Runs on the controller as an action plugin over the C(netops.vrp.netmiko) connection.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
@@ -111,6 +116,18 @@ options:
         type: str
         required: true
         choices: [import, export]
+      check_mode_keep_all_routes:
+        description: As O(check_mode_keep_all_routes), for this target's peers.
+        type: list
+        elements: str
+  check_mode_keep_all_routes:
+    description:
+      - Check mode only (ignored otherwise). Peer addresses an earlier task of the same run enables
+        C(keep-all-routes) on, which check mode did not send (the C(netops.vrp.bgp_policy_rollout) role's
+        preparation). The plan treats them as having C(keep-all-routes) configured, so an import soft reset
+        reaches them on the C(keep-all-routes) path and RV(commands) are the ones the real run sends.
+    type: list
+    elements: str
   verify:
     description:
       - Verify after sending that the sessions are still Established with no uptime reset and that the

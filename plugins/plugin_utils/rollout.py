@@ -125,8 +125,8 @@ def _soft_reset_call(target: dict, entries: List[dict], soft: List[dict], batch_
     else:
         call["peers"] = [e["address"] for e in soft]
     if prepared:
-        # check mode does not enable keep-all-routes, so it can only soft reset the other peers
-        call["check_mode_peers"] = [e["address"] for e in soft if e["address"] not in prepared]
+        # check mode enables no keep-all-routes: bgp_soft_reset plans these peers as having it (the real run's commands)
+        call["keep_all_routes_first"] = [e["address"] for e in soft if e["address"] in prepared]
     return call
 
 
@@ -161,11 +161,11 @@ def rollout_plan(facts: dict, targets: Optional[List[dict]], changes: Optional[L
     plan["soft_resets"] = [_soft_reset_call(target, entries, soft, batch_size) for target, entries, soft in soft_units
                            if soft]
     # the same calls as the ``targets`` of ONE bgp_soft_reset call (one settle for all), and for check
-    # mode, where keep-all-routes was not enabled: only the peers that do not rely on it
+    # mode, where keep-all-routes was not enabled: the same targets, naming the peers that rely on it
     plan["soft_reset_targets"] = [_module_target(call, call.get("peers")) for call in plan["soft_resets"]]
     plan["soft_reset_targets_check"] = [
-        _module_target(call, call["check_mode_peers"] if call["after_preparation"] else call.get("peers"))
-        for call in plan["soft_resets"] if not call["after_preparation"] or call["check_mode_peers"]]
+        dict(target, check_mode_keep_all_routes=call["keep_all_routes_first"]) if call["after_preparation"] else target
+        for call, target in zip(plan["soft_resets"], plan["soft_reset_targets"], strict=True)]
     families = sorted(set(t["address_family"] for t in plan["targets"]))
     plan["gather_subset"] = families or ["all"]
     plan["ok"] = not plan["problems"]

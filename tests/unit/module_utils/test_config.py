@@ -1,4 +1,5 @@
 """vrp_config / vrp_commit logic over FakeTransport: exact command lists, error paths, check mode."""
+import difflib
 import re
 from unittest import mock
 
@@ -235,10 +236,32 @@ def test_ip_prefix_normalised_for_idempotence():
     assert plan(wanted).commands == []
     p = plan(config.wanted_from_lines(["ip ip-prefix PFX-IN index 10 permit 10.7.7.7 16"]))
     assert p.commands == ["ip ip-prefix PFX-IN index 10 permit 10.7.0.0 16"]
-    assert p.after == ("#\nip ip-prefix PFX-IN index 20 permit 10.2.0.0 16 greater-equal 17 less-equal 24\n"
-                       "ip ip-prefix PFX-IN index 10 permit 10.7.0.0 16\n#\n")
+    # the replaced entry keeps its place (issue 16 item 12: index 20 showed as removed and re-added)
+    assert p.after == ("#\nip ip-prefix PFX-IN index 10 permit 10.7.0.0 16\n"
+                       "ip ip-prefix PFX-IN index 20 permit 10.2.0.0 16 greater-equal 17 less-equal 24\n#\n")
     assert config.normalise_line("ip ipv6-prefix P6 index 5 permit 2001:DB8::1 32") == \
         "ip ipv6-prefix P6 index 5 permit 2001:db8:: 32"
+
+
+def _diff_lines(p):
+    return [line for line in difflib.unified_diff(p.before.splitlines(), p.after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_diff_shows_only_the_entries_that_change():
+    """A changed or new prefix-list entry shows as itself: the unchanged entries keep their place (as the
+    router lists them, by index), so a --diff never shows one as removed and re-added."""
+    p = plan(config.wanted_from_lines(["ip ip-prefix PFX-IN index 10 permit 10.7.7.7 16"]))
+    assert _diff_lines(p) == ["-ip ip-prefix PFX-IN index 10 permit 10.1.0.0 16",
+                              "+ip ip-prefix PFX-IN index 10 permit 10.7.0.0 16"]
+    p = plan(config.wanted_from_lines(["ip ip-prefix PFX-IN index 15 permit 10.5.0.0 16",
+                                       "ip ip-prefix PFX-IN index 30 permit 10.3.0.0 16"]))
+    assert _diff_lines(p) == ["+ip ip-prefix PFX-IN index 15 permit 10.5.0.0 16",
+                              "+ip ip-prefix PFX-IN index 30 permit 10.3.0.0 16"]
+    assert p.after.splitlines()[1:-1] == [
+        "ip ip-prefix PFX-IN index 10 permit 10.1.0.0 16", "ip ip-prefix PFX-IN index 15 permit 10.5.0.0 16",
+        "ip ip-prefix PFX-IN index 20 permit 10.2.0.0 16 greater-equal 17 less-equal 24",
+        "ip ip-prefix PFX-IN index 30 permit 10.3.0.0 16"]
 
 
 def test_new_block_created_by_entering_it():
@@ -565,3 +588,63 @@ def test_guarded_commit_stops_in_check_mode_and_commits_with_the_task_options():
     assert cli.changes_sent == [] and warnings == []
     applied = commit.guarded_commit(cli, plan(blocks), {"commit_label": "L1", "commit_description": "d"}, warnings)
     assert applied["changed"] is True and cli.changes_sent[-1] == "commit label L1 description d"
+
+
+# -- check mode after the abort of a leftover trial (issue 16 item 12) -----------------------------------------
+# RUNNING with a trial of POLICY_SRC's prefix entry and a changed index 10 on top, and that trial's changes
+TRIAL_RUNNING = RUNNING.replace(
+    "ip ip-prefix PFX-IN index 10 permit 10.1.0.0 16\n",
+    "ip ip-prefix PFX-IN index 10 permit 10.7.0.0 16\n").replace(
+    "#\nreturn", "ip ip-prefix PFX-CE index 10 permit 172.16.0.0 16\n#\nroute-policy RP-NEW permit node 10\n"
+                 " if-match ip-prefix PFX-CE\n#\nreturn")
+TRIAL_CHANGES = """Building configuration
+  #
+- ip ip-prefix PFX-IN index 10 permit 10.1.0.0 16
++ ip ip-prefix PFX-IN index 10 permit 10.7.0.0 16
++ ip ip-prefix PFX-CE index 10 permit 172.16.0.0 16
+  #
++ route-policy RP-NEW permit node 10
++  if-match ip-prefix PFX-CE
+  #
+  bgp 65000
+   ipv4-family unicast
+-   peer 10.0.0.2 route-policy RP-OLD import
++   peer 10.0.0.2 route-policy RP-TRIAL import
+  #"""
+
+
+def test_config_before_changes_is_what_the_abort_restores():
+    running = TRIAL_RUNNING.replace("  peer 10.0.0.2 route-policy RP-OLD import",
+                                    "  peer 10.0.0.2 route-policy RP-TRIAL import")
+    restored = config.config_before_changes(running, parsers.parse_commit_changes(TRIAL_CHANGES)["changes"])
+    assert _lines(restored) == _lines(RUNNING)   # the same lines under the same views (a restored line goes last)
+
+
+def _lines(text):
+    """Every line with its views, order aside."""
+    out = []
+
+    def walk(nodes, path):
+        for node in nodes:
+            out.append(path + (node.line,))
+            walk(node.children, path + (node.line,))
+    walk(parsers.parse_config_tree(text), ())
+    return sorted(out)
+
+
+def test_check_mode_after_abort_plans_against_the_configuration_before_the_trial():
+    """A trial of POLICY_SRC's entry is pending: the rollout's abort (an earlier task) would restore RUNNING, so
+    the check plans and diffs the lines the real run types after it, not an empty change."""
+    clean, _t, _ = run_action(ConfigAction, {"src": POLICY_SRC, "commit_trial": 120}, check_mode=True, diff=True)
+    extra = {commit.TRIAL_CHANGES_DISPLAY: TRIAL_CHANGES}
+    res, t, _ = run_action(ConfigAction, {"src": POLICY_SRC, "commit_trial": 120, "check_mode_after_abort": True},
+                           transport=fake(TRIAL_RUNNING, trial=True, extra=extra), check_mode=True, diff=True)
+    assert not res.get("failed"), res.get("msg")
+    assert res["changed"] and res["commands"] == clean["commands"] == POLICY_COMMANDS + ["commit trial 120"]
+    assert res["diff"]["before"] == clean["diff"]["before"] and res["diff"]["after"] == clean["diff"]["after"]
+    assert res["diff"]["before_header"] == "PE1 (running once the pending trial is aborted)"
+    assert all(c.startswith("display ") for c in t.sent), t.sent
+    # without the option the pending trial's own lines hide the change (and outside check mode it is ignored)
+    res, t, _ = run_action(ConfigAction, {"src": "ip ip-prefix PFX-CE index 10 permit 172.16.0.0 16\n"},
+                           transport=fake(TRIAL_RUNNING, trial=True, extra=extra), check_mode=True, diff=True)
+    assert not res["changed"] and res["commands"] == [] and commit.TRIAL_CHANGES_DISPLAY not in t.sent

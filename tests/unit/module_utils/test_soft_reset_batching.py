@@ -138,10 +138,13 @@ def test_rollout_plan_makes_one_call_per_target_whatever_the_batch_size():
     assert [(c.get("groups"), c.get("peers")) for c in fits["soft_resets"]] == [(["UP"], None)]
 
 
-def test_rollout_plan_names_the_peers_a_check_mode_run_can_soft_reset():
+def test_rollout_plan_names_the_peers_a_check_mode_run_plans_with_keep_all_routes():
     peers = [_peer("192.0.2.1"), _peer("192.0.2.2", route_refresh=False)]
     plan = _plan(peers, {"groups": ["UP"], "direction": "import"}, batch_size=5, allow_keep_all_routes=True)
     assert plan["ok"] and [k["peers"] for k in plan["keep_all_routes"]] == [["192.0.2.2"]]
     call, = plan["soft_resets"]
     assert call["groups"] == ["UP"] and call["after_preparation"] is True
-    assert call["check_mode_peers"] == ["192.0.2.1"]    # 192.0.2.2 relies on keep-all-routes, not enabled in check mode
+    # 192.0.2.2 relies on keep-all-routes, which check mode does not enable: the check plans it as enabled
+    assert call["keep_all_routes_first"] == ["192.0.2.2"] and "check_mode_peers" not in call
+    assert plan["soft_reset_targets_check"] == [
+        {"address_family": "ipv4", "direction": "import", "groups": ["UP"], "check_mode_keep_all_routes": ["192.0.2.2"]}]

@@ -348,7 +348,7 @@ def test_plan_targets_are_accepted_by_the_module_and_plan_the_same_commands():
 NO_PATH_FACTS_CONFIG = NEITHER_PATH_CONFIG.replace(" undo peer 198.51.100.9 capability-advertise route-refresh\n", "")
 
 
-def test_plan_check_targets_keep_only_peers_that_need_no_preparation():
+def test_plan_check_targets_are_the_real_ones_naming_the_peers_that_need_preparation():
     facts = recorded_facts(**{CONFIG: NO_PATH_FACTS_CONFIG})
     targets = [
         {"address_family": "ipv4", "selector": "external", "direction": "import"},   # 192.0.2.1 ready + 198.51.100.9
@@ -358,33 +358,45 @@ def test_plan_check_targets_keep_only_peers_that_need_no_preparation():
     plan = rollout_plan(facts, targets, allow_keep_all_routes=True)
     assert plan["ok"], plan["problems"]
     assert [k["peers"] for k in plan["keep_all_routes"]] == [["198.51.100.9"]]
-    assert [(c["after_preparation"], c.get("check_mode_peers")) for c in plan["soft_resets"]] == [
-        (True, ["192.0.2.1"]), (True, []), (False, None)]
+    assert [(c["after_preparation"], c.get("keep_all_routes_first")) for c in plan["soft_resets"]] == [
+        (True, ["198.51.100.9"]), (True, ["198.51.100.9"]), (False, None)]
     assert plan["soft_reset_targets"] == [
         {"address_family": "ipv4", "direction": "import", "selector": "external"},
         {"address_family": "ipv4", "direction": "import", "peers": ["198.51.100.9"]},
         {"address_family": "ipv6", "direction": "export", "peers": ["2001:db8::2"]},
     ]
-    # check mode enables no keep-all-routes: the first target narrows to its ready peer, the second
-    # (only a peer that needs preparing) is dropped, the export target stays whole
+    # check mode enables no keep-all-routes: the same targets, naming the peer the preparation would enable it on
     assert plan["soft_reset_targets_check"] == [
-        {"address_family": "ipv4", "direction": "import", "peers": ["192.0.2.1"]},
+        {"address_family": "ipv4", "direction": "import", "selector": "external",
+         "check_mode_keep_all_routes": ["198.51.100.9"]},
+        {"address_family": "ipv4", "direction": "import", "peers": ["198.51.100.9"],
+         "check_mode_keep_all_routes": ["198.51.100.9"]},
         {"address_family": "ipv6", "direction": "export", "peers": ["2001:db8::2"]},
     ]
-    # and that check list is what the module can soft reset on the unprepared router, sending only displays
+    # on the unprepared router the module plans the real run's commands, sending only displays
     unprepared = FakeTransport(replies(**{CONFIG: NO_PATH_FACTS_CONFIG}), host="PE1", strict=True)
     res, transport, _ = run_action("bgp_soft_reset", {"targets": plan["soft_reset_targets_check"]},
                                    transport=unprepared, check_mode=True)
     assert not res.get("failed"), res.get("msg")
-    assert res["commands"] == ["refresh bgp 192.0.2.1 import", REFRESH_V6] and non_displays(transport) == []
+    assert res["commands"] == ["refresh bgp external import", "refresh bgp 198.51.100.9 import", REFRESH_V6]
+    assert [(p["address"], p["path"]) for p in res["peers"] if p["address_family"] == "ipv4"] == [
+        ("192.0.2.1", "keep-all-routes"), ("198.51.100.9", "keep-all-routes"), ("198.51.100.9", "keep-all-routes")]
+    assert non_displays(transport) == []
+    # outside check mode the option changes nothing: the unprepared peer still has no path
+    unprepared = FakeTransport(replies(**{CONFIG: NO_PATH_FACTS_CONFIG}), host="PE1", strict=True)
+    res, transport, _ = run_action("bgp_soft_reset", {"targets": plan["soft_reset_targets_check"]},
+                                   transport=unprepared)
+    assert res.get("failed") and "198.51.100.9" in res["msg"] and non_displays(transport) == []
 
 
-def test_plan_with_every_target_needing_preparation_has_no_check_targets():
+def test_plan_with_every_target_needing_preparation_checks_the_same_target():
     facts = recorded_facts(**{CONFIG: NO_PATH_FACTS_CONFIG})
     plan = rollout_plan(facts, [{"peers": ["198.51.100.9"], "direction": "import"}], allow_keep_all_routes=True)
     assert plan["ok"] and plan["soft_reset_targets"] == [
         {"address_family": "ipv4", "direction": "import", "peers": ["198.51.100.9"]}]
-    assert plan["soft_reset_targets_check"] == []
+    assert plan["soft_reset_targets_check"] == [
+        {"address_family": "ipv4", "direction": "import", "peers": ["198.51.100.9"],
+         "check_mode_keep_all_routes": ["198.51.100.9"]}]
 
 
 def test_targets_in_the_same_family_share_one_read_of_the_router():

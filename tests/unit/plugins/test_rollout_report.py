@@ -12,7 +12,7 @@ from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import (
 def report(**overrides):
     base = {"router": "PE1", "status": "confirmed", "check_mode": False, "message": "", "changes": [],
             "config_updates": [], "commands": [], "commit_id": None, "prepared": [], "peers": [],
-            "unchecked_soft_resets": [], "soft_reset_commands": [], "hard_reset_commands": [],
+            "would_send": [], "soft_reset_commands": [], "hard_reset_commands": [],
             "sessions_reset": [], "verified": True, "problems": [],
             "recovered": {"trial_aborted": False, "trial_commit_id": None, "candidate_discarded": False},
             "rollback": {"aborted": False, "restore_commands": [], "restore_failures": []}}
@@ -149,7 +149,7 @@ def test_confirmed_report_fields():
     assert report["changes"] == ["c1"] and report["commit_id"] == "1000000009"
     assert report["config_updates"] == ["ip ip-prefix P index 10 permit 10.0.0.0 8"]
     assert report["soft_reset_commands"] == ["refresh bgp 192.0.2.1 import"] and report["hard_reset_commands"] == []
-    assert report["peers"] == [{"address": "192.0.2.1"}] and report["unchecked_soft_resets"] == []
+    assert report["peers"] == [{"address": "192.0.2.1"}] and report["would_send"] == []   # check mode only
     assert report["recovered"] == {"trial_aborted": False, "trial_commit_id": None, "candidate_discarded": False}
     assert report["rollback"] == {"aborted": False, "restore_commands": [], "restore_failures": []}
 
@@ -184,11 +184,19 @@ def test_keep_all_routes_sessions_and_recovery_fields():
     assert report["recovered"] == {"trial_aborted": True, "trial_commit_id": "1000000007", "candidate_discarded": True}
 
 
-def test_check_mode_lists_soft_resets_it_could_not_check_and_discards_nothing():
-    report = vrp_rollout_report(steps(pending={"changed": True, "candidate_pending": True},
-                                      confirmed={"changed": False}), "PE1", True)
+def test_check_mode_lists_every_command_the_run_would_send_and_discards_nothing():
+    report = vrp_rollout_report(steps(
+        pending={"changed": True, "candidate_pending": True, "commands": ["abort trial", "Y"]},
+        prepared={"changed": True, "results": [
+            {"changed": True, "commands": ["bgp 65000", "ipv4-family unicast", "peer 10.0.0.2 keep-all-routes",
+                                           "quit", "commit description kar"]}, {"skipped": True, "commands": ["x"]}]},
+        hard_resets={"changed": True, "results": [{"changed": True, "commands": ["reset bgp 10.0.0.9"]}]},
+        confirmed={"changed": False}), "PE1", True)
     assert report["status"] == "would_change"
-    assert report["unchecked_soft_resets"] == ["OLD import"]
+    # in the order the role sends them, view moves left out; the confirm although check mode made no trial
+    assert report["would_send"] == [
+        "abort trial", "Y", "bgp 65000", "ipv4-family unicast", "peer 10.0.0.2 keep-all-routes", "commit description kar",
+        "commit trial 600", "refresh bgp 192.0.2.1 import", "reset bgp 10.0.0.9", "commit"]
     assert report["recovered"]["candidate_discarded"] is False
 
 
@@ -223,3 +231,28 @@ def test_keep_all_routes_left_is_empty_in_check_mode_and_for_failed_or_unchanged
     skipped = dict(steps, prepared={"results": [{"skipped": True}]})
     assert vrp_rollout_report(skipped, "PE1")["keep_all_routes_left"] == []
     assert vrp_rollout_report(dict(steps, prepared=None), "PE1")["keep_all_routes_left"] == []
+
+
+def test_check_mode_without_a_change_would_send_nothing():
+    report = vrp_rollout_report(steps(applied=SKIPPED, soft_resets=SKIPPED, confirmed=SKIPPED), "PE1", True)
+    assert report["status"] == "unchanged" and report["would_send"] == []
+
+
+def test_check_mode_summary_prints_the_whole_plan_in_order():
+    lines = vrp_rollout_summary(report(
+        status="would_change", check_mode=True, config_updates=["x"], soft_reset_commands=["refresh bgp all import"],
+        prepared=[{"address": "10.0.0.2", "address_family": "ipv4", "vpn_instance": None}],
+        would_send=["peer 10.0.0.2 keep-all-routes", "commit description kar", "x", "commit trial 600",
+                    "refresh bgp all import", "commit"]))
+    assert lines == [
+        "PE1: WOULD_CHANGE (check mode: nothing was sent but display commands)",
+        "  would apply: x",
+        "  would enable keep-all-routes for 10.0.0.2 (ipv4): session re-established once",
+        "  would send, in this order (moves between views left out):",
+        "    peer 10.0.0.2 keep-all-routes",
+        "    commit description kar",
+        "    x",
+        "    commit trial 600",
+        "    refresh bgp all import",
+        "    commit",
+    ]
