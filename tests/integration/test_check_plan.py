@@ -25,6 +25,7 @@ with open(os.path.join(ROOT, "playbooks", "vars", "demo_rollout.yml")) as _handl
     DEMO_VARS = yaml.safe_load(_handle)
 
 # what the real run sends on the demo lab (the issue's case: keep-all-routes first, then the group refresh)
+RUN_ID = "netops-check-plan"
 DEMO_PE1 = [
     "bgp 65000", "ipv4-family unicast", "peer 198.51.100.1 keep-all-routes",
     "commit description netops.vrp bgp_policy_rollout (keep-all-routes)",
@@ -34,7 +35,7 @@ DEMO_PE1 = [
     "route-policy RP-VPNV4-OUT permit node 10", "apply community 65000:100 additive",
     "bgp 65000", "ipv4-family vpnv4", "peer 10.0.0.3 route-policy RP-VPNV4-OUT export",
     "ip ipv6-prefix PL6-UPSTREAM-IN index 20 permit 2001:db8:2000:: 36",
-    "commit trial 300",
+    "commit trial 300 label %s" % RUN_ID,
     "refresh bgp group UPSTREAM import",
     "refresh bgp vpn-instance vpna ipv4-family 172.16.1.2 import",
     "refresh bgp vpnv4 10.0.0.3 export",
@@ -45,7 +46,7 @@ DEMO_PE2 = [
     "bgp 65000", "ipv4-family vpn-instance vpna", "peer 172.16.2.2 keep-all-routes",
     "commit description netops.vrp bgp_policy_rollout (keep-all-routes)",
     "route-policy RP-CE-IN permit node 10", "apply local-preference 150",
-    "commit trial 300",
+    "commit trial 300 label %s" % RUN_ID,
     "refresh bgp vpn-instance vpna ipv4-family 172.16.2.2 import",
     "commit",
 ]
@@ -60,6 +61,8 @@ def planned_commands(lab, router, since):
 def reports(directory):
     out = {}
     for name in sorted(os.listdir(str(directory))):
+        if not name.endswith(".json"):   # the run journals (<router>.journal.jsonl)
+            continue
         with open(os.path.join(str(directory), name)) as handle:
             out[name[:-len(".json")]] = json.load(handle)
     return out
@@ -69,7 +72,9 @@ def check_then_run(lab, run_playbook, tmp_path, routers, **overrides):
     """Check mode, then the real run, on the same lab: ``(check result, check reports, real result, real reports)``."""
     report_dir = tmp_path / "reports"
     report_dir.mkdir()
-    extra = dict(DEMO_VARS, bgp_policy_rollout_batch_pause=0, report_dir=str(report_dir), **overrides)
+    # one run id for both: the label is the only word a check cannot know of a run still to come
+    extra = dict(DEMO_VARS, bgp_policy_rollout_batch_pause=0, report_dir=str(report_dir),
+                 bgp_policy_rollout_run_id=RUN_ID, **overrides)
     check = run_playbook(ROLLOUT, lab=lab, extra_vars=extra, check=True)
     assert check.ok, check.summary()
     for router in routers:
@@ -130,7 +135,7 @@ def test_hard_reset_and_batched_check_lists_exactly_what_the_real_run_sends(demo
         "refresh bgp vpnv4 10.0.0.3 export", "refresh bgp ipv6 2001:db8:ffff::1 import",
         "reset bgp 198.51.100.1", "commit"]
     assert planned["PE2"]["would_send"] == [
-        "route-policy RP-CE-IN permit node 10", "apply local-preference 150", "commit trial 300",
+        "route-policy RP-CE-IN permit node 10", "apply local-preference 150", "commit trial 300 label %s" % RUN_ID,
         "reset bgp vpn-instance vpna ipv4-family 172.16.2.2", "commit"]
     for router in ("PE1", "PE2"):
         assert planned[router]["would_send"] == planned_commands(demo, router, real), router
@@ -168,7 +173,8 @@ def test_check_with_our_leftover_trial_shows_the_change_the_real_run_applies_aft
     against the configuration the abort restores, not an empty one."""
     report_dir = tmp_path / "reports"
     report_dir.mkdir()
-    extra = dict(DEMO_VARS, bgp_policy_rollout_batch_pause=0, report_dir=str(report_dir))
+    extra = dict(DEMO_VARS, bgp_policy_rollout_batch_pause=0, report_dir=str(report_dir),
+                 bgp_policy_rollout_run_id=RUN_ID)
     clean = run_playbook(ROLLOUT, lab=demo, extra_vars=extra, check=True, diff=True)
     assert clean.ok, clean.summary()
     before = reports(report_dir)["PE2"]

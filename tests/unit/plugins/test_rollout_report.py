@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import (
     FilterModule,
+    vrp_recovery_report,
     vrp_rollout_report,
     vrp_rollout_summary,
 )
@@ -79,7 +80,8 @@ def test_unchanged_says_already_in_place_and_an_empty_restore_says_nothing():
 
 
 def test_registered_as_a_filter():
-    assert FilterModule().filters() == {"vrp_rollout_report": vrp_rollout_report, "vrp_rollout_summary": vrp_rollout_summary}
+    assert FilterModule().filters() == {"vrp_rollout_report": vrp_rollout_report, "vrp_recovery_report": vrp_recovery_report,
+                                        "vrp_rollout_summary": vrp_rollout_summary}
 
 
 # -- vrp_rollout_report: the status table and the fields, from registered step results ------------------------
