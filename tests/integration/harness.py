@@ -407,3 +407,31 @@ def demo_topology(**router_overrides):
     for router in topo["routers"]:
         router.update(copy.deepcopy(router_overrides.get(router["name"], {})))
     return topo
+
+
+# -- helpers the role tests share ------------------------------------------------------------------
+def report_files(directory):
+    """``{router: report}`` from the ``<router>.json`` files a rollout wrote under ``directory`` (not the run
+    journals, ``<router>.journal.jsonl``)."""
+    out = {}
+    for name in sorted(os.listdir(str(directory))):
+        if name.endswith(".json"):
+            with open(os.path.join(str(directory), name)) as handle:
+                out[name[:-len(".json")]] = json.load(handle)
+    return out
+
+
+def trial_by_hand(lab, router, lines):
+    """A trial commit of ``lines`` by a session that then goes (what an interrupted run of the rollout leaves);
+    returns its commit id."""
+    shell = lab.shell(router)
+    try:
+        for line in ["system-view"] + lines + ["commit trial 600", "return"]:
+            shell.run(line)
+    finally:
+        shell.close()
+    assert lab.wait_logged_out(router)
+    time.sleep(0.01)   # transcript checks "since" the next run must not see these lines
+    commit_id = lab.control("status")["routers"][router]["trial_commit_id"]
+    assert commit_id is not None
+    return commit_id

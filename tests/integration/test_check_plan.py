@@ -7,14 +7,12 @@ for real, and compares the check's list with the lab's transcript of the real ru
 (``system-view``, ``quit``, ``return``) are left out of both: where a task starts depends on where the previous
 one left the session.
 """
-import json
 import os
 import textwrap
-import time
 
 import pytest
 import yaml
-from harness import ROOT, assert_only_displays, commands_sent
+from harness import ROOT, assert_only_displays, commands_sent, report_files, trial_by_hand
 
 DEMO = os.path.join(ROOT, "vrpsim", "topologies", "demo.yml")
 NAVIGATION = ("system-view", "quit", "return")
@@ -58,16 +56,6 @@ def planned_commands(lab, router, since):
             if not c.startswith("display ") and c not in NAVIGATION]
 
 
-def reports(directory):
-    out = {}
-    for name in sorted(os.listdir(str(directory))):
-        if not name.endswith(".json"):   # the run journals (<router>.journal.jsonl)
-            continue
-        with open(os.path.join(str(directory), name)) as handle:
-            out[name[:-len(".json")]] = json.load(handle)
-    return out
-
-
 def check_then_run(lab, run_playbook, tmp_path, routers, **overrides):
     """Check mode, then the real run, on the same lab: ``(check result, check reports, real result, real reports)``."""
     report_dir = tmp_path / "reports"
@@ -79,10 +67,10 @@ def check_then_run(lab, run_playbook, tmp_path, routers, **overrides):
     assert check.ok, check.summary()
     for router in routers:
         assert_only_displays(lab, router, since=check)
-    planned = reports(report_dir)
+    planned = report_files(report_dir)
     real = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
     assert real.ok, real.summary()
-    return check, planned, real, reports(report_dir)
+    return check, planned, real, report_files(report_dir)
 
 
 @pytest.fixture
@@ -153,19 +141,6 @@ def task_result(res, name, host):
     return found[0]
 
 
-def _trial_by_hand(lab, router, lines):
-    """A trial commit of ``lines`` by a session that then goes (what an interrupted run of the rollout leaves)."""
-    shell = lab.shell(router)
-    try:
-        for line in ["system-view"] + lines + ["commit trial 600", "return"]:
-            shell.run(line)
-    finally:
-        shell.close()
-    assert lab.wait_logged_out(router)
-    time.sleep(0.01)   # transcript checks "since" the next run must not see these lines
-    assert lab.control("status")["routers"][router]["trial_commit_id"] is not None
-
-
 def test_check_with_our_leftover_trial_shows_the_change_the_real_run_applies_after_aborting_it(
         demo, run_playbook, tmp_path):
     """Issue 16 item 12: a trial of this rollout's own lines is pending on PE2 (an interrupted run). The real run
@@ -177,14 +152,14 @@ def test_check_with_our_leftover_trial_shows_the_change_the_real_run_applies_aft
                  bgp_policy_rollout_run_id=RUN_ID)
     clean = run_playbook(ROLLOUT, lab=demo, extra_vars=extra, check=True, diff=True)
     assert clean.ok, clean.summary()
-    before = reports(report_dir)["PE2"]
+    before = report_files(report_dir)["PE2"]
     assert before["config_updates"] == ["apply local-preference 150"]
 
-    _trial_by_hand(demo, "PE2", ["route-policy RP-CE-IN permit node 10", "apply local-preference 150"])
+    trial_by_hand(demo, "PE2", ["route-policy RP-CE-IN permit node 10", "apply local-preference 150"])
     check = run_playbook(ROLLOUT, lab=demo, extra_vars=extra, check=True, diff=True)
     assert check.ok, check.summary()
     assert_only_displays(demo, "PE2", since=check)
-    pe2 = reports(report_dir)["PE2"]
+    pe2 = report_files(report_dir)["PE2"]
     assert pe2["status"] == "would_change" and pe2["recovered"]["trial_aborted"] is True, pe2
     assert pe2["config_updates"] == before["config_updates"]
     assert pe2["would_send"] == ["abort trial", "Y"] + before["would_send"]

@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from harness import ROOT, assert_only_displays, commands_sent, run_tasks
+from harness import ROOT, assert_only_displays, commands_sent, report_files, run_tasks
 
 DEMO = os.path.join(ROOT, "vrpsim", "topologies", "demo.yml")
 
@@ -26,16 +26,6 @@ READINESS_AUDIT = _playbook_text("bgp_readiness_audit.yml")
 @pytest.fixture
 def demo(make_lab):
     return make_lab(DEMO)
-
-
-def reports(directory):
-    out = {}
-    for name in sorted(os.listdir(str(directory))):
-        if not name.endswith(".json"):   # the run journals (<router>.journal.jsonl)
-            continue
-        with open(os.path.join(str(directory), name)) as handle:
-            out[name[:-len(".json")]] = json.load(handle)
-    return out
 
 
 def rollout_vars(tmp_path, **overrides):
@@ -70,7 +60,7 @@ def test_canary_failure_stops_the_rollout(demo, run_playbook, tmp_path):
     extra, report_dir = rollout_vars(tmp_path, bgp_policy_rollout_max_prefix_loss=0)
     res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
     assert not res.ok, res.summary()
-    got = reports(report_dir)
+    got = report_files(report_dir)
     assert list(got) == ["PE1"], got.keys()
     pe1 = got["PE1"]
     assert pe1["status"] == "rolled_back"
@@ -93,14 +83,14 @@ def test_check_mode_then_rollout_then_rerun(demo, run_playbook, tmp_path):
     assert check.ok, check.summary()
     for router in ("PE1", "PE2", "RR1"):
         assert_only_displays(demo, router, since=check)
-    got = reports(report_dir)
+    got = report_files(report_dir)
     assert got["PE1"]["status"] == "would_change" and got["PE2"]["status"] == "would_change"
     assert got["RR1"]["status"] == "nothing_to_do"
     assert "ip ip-prefix PL-CE-IN index 10 permit 10.20.0.0 16" in got["PE1"]["config_updates"]
 
     res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
     assert res.ok, res.summary()
-    got = reports(report_dir)
+    got = report_files(report_dir)
     pe1 = got["PE1"]
     assert pe1["status"] == "confirmed", pe1
     peers = {(p["address_family"], p["address"]): p for p in pe1["peers"]}
@@ -118,7 +108,7 @@ def test_check_mode_then_rollout_then_rerun(demo, run_playbook, tmp_path):
     again = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
     assert again.ok, again.summary()
     assert not again.changed_hosts, again.summary()
-    assert {r["status"] for r in reports(report_dir).values()} == {"unchanged", "nothing_to_do"}
+    assert {r["status"] for r in report_files(report_dir).values()} == {"unchanged", "nothing_to_do"}
     for router in ("PE1", "PE2", "RR1"):
         assert_only_displays(demo, router, since=again)
 
@@ -133,7 +123,7 @@ def test_precheck_refuses_peer_without_soft_reset_path(demo, run_playbook, tmp_p
                                      "direction": "import"}])
     res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
     assert not res.ok
-    pe1 = reports(report_dir)["PE1"]
+    pe1 = report_files(report_dir)["PE1"]
     assert pe1["status"] == "precheck_failed"
     assert "198.51.100.1" in pe1["message"] and "keep-all-routes" in pe1["message"]
     assert_only_displays(demo, "PE1", since=res)
@@ -151,7 +141,7 @@ def test_refuses_to_start_while_a_trial_is_pending(demo, run_playbook, tmp_path)
     extra, report_dir = rollout_vars(tmp_path)
     res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
     assert not res.ok
-    pe1 = reports(report_dir)["PE1"]
+    pe1 = report_files(report_dir)["PE1"]
     assert pe1["status"] == "precheck_failed", pe1
     assert "RP-VPNV4-OUT" not in demo.running_config("PE1")
     assert_only_displays(demo, "PE1", since=res)
@@ -189,7 +179,7 @@ def test_rollout_on_each_release(make_lab, run_playbook, tmp_path, platform):
             "bgp_policy_rollout_targets"][0]])
     res = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
     assert res.ok, res.summary()
-    pe1 = reports(report_dir)["PE1"]
+    pe1 = report_files(report_dir)["PE1"]
     assert pe1["status"] == "confirmed", pe1
     ce = {(p["address_family"], p["address"]): p for p in pe1["peers"]}[("vpn-instance", "172.16.1.2")]
     assert (ce["path"], ce["prefixes_before"], ce["prefixes_after"]) == ("route-refresh", 2, 1)
@@ -216,7 +206,7 @@ def test_rollout_keep_all_routes_import_policy_effect(make_lab, run_playbook, tm
                                      "peers": ["198.51.100.1"], "direction": "import"}],
         bgp_policy_rollout_allow_keep_all_routes=True)
     res = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
-    pe1 = reports(report_dir)["PE1"]
+    pe1 = report_files(report_dir)["PE1"]
     def accepted():
         return sorted(next(s for s in lab.bgp("PE1")["sessions"] if s["address"] == "198.51.100.1")[
             "ribs"]["ipv4"]["accepted"])

@@ -27,7 +27,7 @@ from fault_lab import (
     trial_pending,
     wait_converged,
 )
-from harness import assert_only_displays, commands_sent, run_playbook, tasks_playbook
+from harness import assert_only_displays, commands_sent, run_playbook, tasks_playbook, trial_by_hand
 
 NEW_ROUTES = ["10.20.0.0/16"]
 OLD_ROUTES = ["10.20.0.0/16", NARROWED_AWAY]
@@ -124,25 +124,11 @@ def test_recovery_rerun_converges(fault, make_lab, tmp_path):
         _assert_on_new_policy(lab, router)
 
 
-def _trial_by_hand(lab, router, lines):
-    shell = lab.shell(router)
-    try:
-        for line in ["system-view"] + lines + ["commit trial 600", "return"]:
-            shell.run(line)
-    finally:
-        shell.close()
-    assert lab.wait_logged_out(router)
-    time.sleep(0.01)   # transcript checks "since" the next run must not see these lines
-    commit_id = lab.control("status")["routers"][router]["trial_commit_id"]
-    assert commit_id is not None
-    return commit_id
-
-
 @pytest.mark.parametrize("lines", [[FOREIGN], [NEW_LINE, FOREIGN]], ids=["foreign", "ours_plus_foreign"])
 def test_recovery_refuses_someone_elses_trial(lines, make_lab, tmp_path):
     lab = make_lab(fault_topology())
     wait_converged(lab)
-    commit_id = _trial_by_hand(lab, "PE1", lines)
+    commit_id = trial_by_hand(lab, "PE1", lines)
     res = run_rollout(lab, tmp_path / "play")
     assert res.failed_hosts == {"PE1"}, res.summary()
     pe1 = reports(res)["PE1"]
