@@ -20,6 +20,8 @@ def _playbook_text(name):
 
 
 ROLLOUT = _playbook_text("bgp_policy_rollout.yml")
+PREFLIGHT_DISPLAY = "display configuration trial status"   # the pre-flight play's login check
+ROUTERS = ("PE1", "PE2", "RR1")
 READINESS_AUDIT = _playbook_text("bgp_readiness_audit.yml")
 
 
@@ -80,7 +82,8 @@ def test_canary_failure_stops_the_rollout(demo, run_playbook, tmp_path):
     assert "permit 10.20.0.0 16 less-equal 24" in demo.running_config("PE1")
     assert "RP-VPNV4-OUT" not in demo.running_config("PE1")
     for router in ("PE2", "RR1"):
-        assert commands_sent(demo, router, since=res) == [], router
+        # the pre-flight play's one login (and display) on every router, then nothing
+        assert commands_sent(demo, router, since=res) == [PREFLIGHT_DISPLAY], router
         assert "RP-VPNV4-OUT" not in demo.running_config(router)
 
 
@@ -226,3 +229,74 @@ def test_rollout_keep_all_routes_import_policy_effect(make_lab, run_playbook, tm
         assert "import policy RP-UPSTREAM-IN not in effect" in json.dumps(pe1)
         assert "netops.vrp.bgp_reset" in json.dumps(pe1)
         assert "less-equal 28" in lab.running_config("PE1")
+
+
+# --- the pre-flight play: a problem anywhere stops the run before any router is touched ----------------------
+def assert_untouched(lab, res):
+    """Only display commands reached any router, and every running config is as the lab started."""
+    for router in ROUTERS:
+        assert_only_displays(lab, router, since=res)
+        assert "RP-VPNV4-OUT" not in lab.running_config(router), router
+        assert lab.candidate_config(router) == lab.running_config(router), router
+    assert "permit 10.20.0.0 16 less-equal 24" in lab.running_config("PE1")
+
+
+def test_preflight_stops_at_a_missing_report_dir(demo, run_playbook, tmp_path):
+    """Issue 16 item 3: report_dir missing -> the run stops before the canary, naming the directory, and the
+    directory is not created."""
+    missing = tmp_path / "no-such-dir"
+    extra, _ = rollout_vars(tmp_path, report_dir=str(missing))
+    res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
+    assert not res.ok
+    assert "bgp_policy_rollout_report_dir %s does not exist on the controller" % missing in res.stdout, res.summary()
+    assert not missing.exists()
+    assert_untouched(demo, res)
+    for router in ROUTERS:
+        assert commands_sent(demo, router, since=res) == [], router
+    assert not any(t.name.endswith("Set the rollout report of this router (fact bgp_policy_rollout_report)")
+                   for t in res.tasks), "the rollout play ran"
+
+    not_a_dir = tmp_path / "a-file"
+    not_a_dir.write_text("")
+    res = run_playbook(ROLLOUT, lab=demo, extra_vars=dict(extra, report_dir=str(not_a_dir)))
+    assert not res.ok and "%s is not a writable directory" % not_a_dir in res.stdout, res.summary()
+    assert_untouched(demo, res)
+
+
+def test_preflight_stops_when_a_router_cannot_be_logged_in_to(demo, run_playbook, tmp_path):
+    """RR1 refuses every login: the run stops in the pre-flight, naming RR1; the canary PE1 is never changed."""
+    demo.fault("auth_fail", "RR1")
+    extra, report_dir = rollout_vars(tmp_path)
+    res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
+    assert not res.ok
+    login = res["netops.vrp.bgp_policy_rollout : Log in to every router once (a display command; the session "
+                "keeper keeps the session for the rollout)"]
+    assert login.failed == {"RR1"}, res.summary()
+    assert login["RR1"]["msg"].startswith("RR1: login: authentication failed"), login["RR1"]["msg"]
+    assert_untouched(demo, res)
+    for router in ("PE1", "PE2"):
+        assert commands_sent(demo, router, since=res) == [PREFLIGHT_DISPLAY], router
+    assert list(reports(report_dir)) == []
+
+
+@pytest.mark.parametrize("bad, words", [
+    ({"bgp_policy_rollout_targets": [{"name": "no instance", "routers": ["PE2"], "address_family": "vpn-instance",
+                                      "peers": ["172.16.2.2"], "direction": "import"}]},
+     ["PE2: pre-flight: target no instance: vpn_instance is required with address_family vpn-instance"]),
+    ({"bgp_policy_rollout_targets": [{"name": "typo", "routers": ["PE3"], "address_family": "vpnv4",
+                                      "peers": ["10.0.0.3"], "direction": "export"}]},
+     ["routers not in the inventory: PE3"]),
+    ({"bgp_policy_rollout_trial_seconds": "ten"}, ["bgp_policy_rollout_trial_seconds", "int"]),
+    ({"bgp_policy_rollout_targets": [{"name": "two selectors", "peers": ["10.0.0.3"], "groups": ["RR"],
+                                      "direction": "export"}]}, ["parameters are mutually exclusive"]),
+], ids=["target-shape", "unknown-router", "argument-type", "argument-exclusive"])
+def test_preflight_stops_at_a_bad_variable(demo, run_playbook, tmp_path, bad, words):
+    """A bad variable that only PE2's (or no router's) share shows still stops the run before PE1, the canary."""
+    extra, report_dir = rollout_vars(tmp_path, **bad)
+    res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
+    assert not res.ok
+    assert all(w in res.stdout for w in words), res.summary()
+    assert_untouched(demo, res)
+    for router in ROUTERS:
+        assert commands_sent(demo, router, since=res) == [], router
+    assert list(reports(report_dir)) == []
