@@ -82,7 +82,7 @@ def _message(steps):
     if plan is not None and not plan.get("ok"):
         return "; ".join(plan.get("problems") or [])
     if _failed(steps.get("prepared")):
-        return steps["prepared"].get("msg") or "keep-all-routes failed"
+        return _items_failure(steps["prepared"]) or "keep-all-routes failed"
     if _failed(steps.get("facts_prepared")):
         return "sessions did not return to Established after keep-all-routes"
     return ""
@@ -187,6 +187,14 @@ def vrp_rollout_summary(report):
     for failure in rollback.get("restore_failures") or []:
         lines.append("  RESTORE FAILED: %s" % failure)
     return lines
+
+
+def _items_failure(result):
+    """A failed task's own reason: its failed loop items' messages (the router's refusal, e.g. ``Failed to
+    commit``), not the loop's ``One or more items failed``."""
+    if "results" in result:
+        return "; ".join(item.get("msg") or "failed" for item in result["results"] if item.get("failed"))
+    return result.get("msg")
 
 
 class FilterModule(object):

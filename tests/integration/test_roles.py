@@ -220,6 +220,8 @@ def test_rollout_keep_all_routes_import_policy_effect(make_lab, run_playbook, tm
     def accepted():
         return sorted(next(s for s in lab.bgp("PE1")["sessions"] if s["address"] == "198.51.100.1")[
             "ribs"]["ipv4"]["accepted"])
+    # issue 16 item 10: the keep-all-routes step waits in the module, so a clean run prints no retries
+    assert "RETRYING" not in res.stdout, res.stdout
     if reading == "reapply":
         assert res.ok, res.summary()
         assert pe1["status"] == "confirmed", pe1
@@ -302,3 +304,27 @@ def test_preflight_stops_at_a_bad_variable(demo, run_playbook, tmp_path, bad, wo
     for router in ROUTERS:
         assert commands_sent(demo, router, since=res) == [], router
     assert list(reports(report_dir)) == []
+
+
+def test_a_commit_rejected_while_preparing_is_reported_with_the_routers_reason(make_lab, run_playbook, tmp_path):
+    """Issue 16 item 6: the keep-all-routes commit (a loop item of prepare.yml) is rejected; the report gives the
+    router's refusal, not the loop's "One or more items failed", and nothing was committed."""
+    lab = make_lab(demo_topology())
+    lab.fault("reject_commit", "PE1")
+    extra, report_dir = rollout_vars(
+        tmp_path,
+        bgp_policy_rollout_changes=[{"name": "narrow-upstream", "routers": ["PE1"],
+                                     "config": "ip ip-prefix PL-UPSTREAM-IN index 10 permit 203.0.113.0 24 "
+                                               "less-equal 25\n"}],
+        bgp_policy_rollout_targets=[{"name": "UPSTREAM-B import", "routers": ["PE1"], "address_family": "ipv4",
+                                     "peers": ["198.51.100.1"], "direction": "import"}],
+        bgp_policy_rollout_allow_keep_all_routes=True)
+    res = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
+    assert not res.ok
+    pe1 = reports(report_dir)["PE1"]
+    assert pe1["status"] == "failed", pe1
+    assert "One or more items failed" not in pe1["message"], pe1["message"]
+    assert "Failed to commit" in pe1["message"], pe1["message"]
+    assert "keep-all-routes" not in lab.running_config("PE1")
+    assert lab.candidate_config("PE1") == lab.running_config("PE1")
+    assert "commit trial 600" not in commands_sent(lab, "PE1", since=res)

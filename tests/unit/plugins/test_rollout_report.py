@@ -137,6 +137,11 @@ def test_status_is_the_first_rule_that_applies(overrides, check_mode, status):
     ({"facts": {"failed": True, "msg": "PE1: login: authentication failed"}}, "PE1: login: authentication failed"),
     ({"plan": dict(OK_PLAN, ok=False, problems=["a", "b"])}, "a; b"),
     ({"prepared": {"failed": True}}, "keep-all-routes failed"),
+    # issue 16 item 6: the loop's failed items say why, not "One or more items failed"
+    ({"prepared": {"failed": True, "msg": "One or more items failed", "results": [
+        {"changed": False, "skipped": True},
+        {"failed": True, "msg": "PE1: commit: Error: Failed to commit the configuration."}]}},
+     "PE1: commit: Error: Failed to commit the configuration."),
     ({"facts_prepared": {"failed": True}}, "sessions did not return to Established after keep-all-routes"),
 ])
 def test_message_says_why_the_rollout_stopped(overrides, message):
