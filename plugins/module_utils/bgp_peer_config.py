@@ -511,7 +511,7 @@ def wait_reestablished(cli, plan: PeerConfigPlan, facts: dict, families: List[st
                               % (exc.step, exc.message), result) from exc
     result["not_recovered"] = sorted({key[1] for key, st in status.items() if st["status"] == "down"})
     if result["not_recovered"]:
-        raise OperationFailed("wait", "committed; not Established again within wait_timeout (%ss): %s"
+        raise OperationFailed("wait", "committed; did not return to Established within wait_timeout (%ss): %s"
                               % (timeout, ", ".join(result["not_recovered"])), result)
 
 

@@ -219,7 +219,7 @@ def test_wait_timeout_fails_naming_the_session_still_down(kar_lab, run_tasks):
     """, lab=kar_lab, hosts="PE1")
     result = res["kar"]["PE1"]
     assert result["_status"] == "failed"
-    assert result["msg"] == ("PE1: wait: committed; not Established again within wait_timeout (3s): 198.51.100.1")
+    assert result["msg"] == ("PE1: wait: committed; did not return to Established within wait_timeout (3s): 198.51.100.1")
     assert result["changed"] is True and result["not_recovered"] == ["198.51.100.1"]
     assert "peer 198.51.100.1 keep-all-routes" in kar_lab.running_config("PE1")
     sent = module_commands(kar_lab, "PE1", res)

@@ -71,7 +71,7 @@ def test_canary_failure_stops_the_rollout(demo, run_playbook, tmp_path):
     res = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
     assert not res.ok, res.summary()
     got = reports(report_dir)
-    assert list(got) == ["PE1"], got.keys()
+    assert list(got) == ["PE1", "PE2", "RR1"], got.keys()
     pe1 = got["PE1"]
     assert pe1["status"] == "rolled_back"
     assert pe1["rollback"]["aborted"] is True
@@ -81,6 +81,12 @@ def test_canary_failure_stops_the_rollout(demo, run_playbook, tmp_path):
     assert "commit" not in sent  # the trial was never confirmed
     assert "permit 10.20.0.0 16 less-equal 24" in demo.running_config("PE1")
     assert "RP-VPNV4-OUT" not in demo.running_config("PE1")
+    # issue 16 item 9: the routers the stopped rollout never attempted are reported, naming PE1
+    for router in ("PE2", "RR1"):
+        assert "%s: NOT_ATTEMPTED" % router in res.stdout, res.stdout
+        assert got[router]["status"] == "not_attempted" and got[router]["stopped_by"] == "PE1", got[router]
+        assert got[router]["message"].startswith("never attempted: the rollout stopped when PE1 ended ROLLED_BACK ("), \
+            got[router]
     # PE2 got the pre-flight play's one login (and display), then nothing; RR1 has no work, no login
     assert commands_sent(demo, "PE2", since=res) == [PREFLIGHT_DISPLAY]
     assert commands_sent(demo, "RR1", since=res) == []
