@@ -6,6 +6,7 @@ playbooks with ``ansible-playbook`` (working-tree collection, see the root conft
 """
 import json
 import os
+import time
 
 import pytest
 from harness import ROOT, assert_only_displays, commands_sent, logins, run_tasks
@@ -23,6 +24,7 @@ ROLLOUT = _playbook_text("bgp_policy_rollout.yml")
 PREFLIGHT_DISPLAY = "display configuration trial status"   # the pre-flight play's login check
 ROUTERS = ("PE1", "PE2", "RR1")
 READINESS_AUDIT = _playbook_text("bgp_readiness_audit.yml")
+READINESS_APPLY = _playbook_text("bgp_readiness_apply.yml")
 
 
 @pytest.fixture
@@ -334,3 +336,24 @@ def test_a_commit_rejected_while_preparing_is_reported_with_the_routers_reason(m
     assert "keep-all-routes" not in lab.running_config("PE1")
     assert lab.candidate_config("PE1") == lab.running_config("PE1")
     assert "commit trial 600" not in commands_sent(lab, "PE1", since=res)
+
+
+def test_readiness_apply_waits_in_the_module_without_retries(make_lab, run_playbook):
+    """Issue 16 item 10: the keep-all-routes fix for 198.51.100.1 (no route-refresh) waits in the module until the
+    session is Established again, so the run prints no `FAILED - RETRYING` and the report's facts see it up."""
+    topology = demo_topology()
+    topology["timing"]["establish_delay"] = 3.0    # longer than the first read after the commit takes
+    lab = make_lab(topology)
+    deadline = time.time() + 20     # the lab's own sessions come up after the same delay
+    while any(s["state"] != "Established" for r in ROUTERS for s in lab.bgp(r)["sessions"]) \
+            and time.time() < deadline:
+        time.sleep(0.2)
+    res = run_playbook(READINESS_APPLY, lab=lab, extra_vars={"maintenance_window": True})
+    assert res.ok, res.summary()
+    assert "RETRYING" not in res.stdout, res.stdout
+    facts = res["netops.vrp.bgp_soft_reset_readiness : Set the readiness report of this router (fact "
+                "bgp_soft_reset_readiness_report)"]["PE1"]["ansible_facts"]["bgp_soft_reset_readiness_report"]
+    assert facts["not_ready"] == [] and facts["not_ready_before"] == ["198.51.100.1 (ipv4)"], facts
+    assert [s["address"] for s in facts["sessions_reestablished"]] == ["198.51.100.1"], facts
+    upstream = next(s for s in lab.bgp("PE1")["sessions"] if s["address"] == "198.51.100.1")
+    assert upstream["state"] == "Established" and upstream["keep_all_routes"], upstream
