@@ -494,15 +494,12 @@ def observe_session_resets(cli, plan: PeerConfigPlan, cfg: dict, facts: dict, fa
     return out, warnings
 
 
-def wait_reestablished(cli, plan: PeerConfigPlan, facts: dict, families: List[str], reset: list, started: float,
-                       timeout: float, result: dict) -> None:
+def wait_reestablished(cli, plan: PeerConfigPlan, families: List[str], reset: list, started: float, timeout: float,
+                       result: dict) -> None:
     """``wait_timeout``: poll until every session in ``reset`` (seen or predicted reset by the commit) is Established
     again, or proven not reset (``bgp_hard_reset.wait_for_sessions``); sets ``result["not_recovered"]`` and fails
     naming the sessions still down."""
-    states = _session_facts(facts, plan.address_family)
-    sessions = {(e["vpn_instance"], e["address"]): {"uptime_before": (states.get((e["vpn_instance"], e["address"]))
-                                                                      or {}).get("uptime_seconds"), "required": True}
-                for e in reset}
+    sessions = {(e["vpn_instance"], e["address"]): {"required": True} for e in reset}
     try:
         status, _polls = wait_for_sessions(lambda: read_session_states(cli, families, plan.vpn_instance), sessions,
                                            started, timeout)
@@ -581,5 +578,5 @@ def apply_peer_config(cli, feature: str, params: dict, check_mode: bool = False)
         # the predicted ones too: a reset the router makes later than the observation is still waited for
         reset = result["sessions_reset"] + predicted
         if params.get("wait_timeout") and reset:
-            wait_reestablished(cli, plan, facts, families, reset, started, params["wait_timeout"], result)
+            wait_reestablished(cli, plan, families, reset, started, params["wait_timeout"], result)
     return result

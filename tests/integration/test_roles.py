@@ -122,6 +122,8 @@ def test_check_mode_then_rollout_then_rerun(demo, run_playbook, tmp_path):
     sent = commands_sent(demo, "PE1", since=res)
     assert [c for c in sent if c.startswith("commit")] == ["commit trial 600", "commit"], sent
     assert sent.index("commit trial 600") < sent.index("refresh bgp vpnv4 10.0.0.3 export") < sent.index("commit")
+    # the pre-flight play's login is the one the rollout play uses (one session keeper per run)
+    assert sent[0] == PREFLIGHT_DISPLAY and logins(demo, "PE1", since=res) == logins(demo, "PE2", since=res) == 1
 
     again = run_playbook(ROLLOUT, lab=demo, extra_vars=extra)
     assert again.ok, again.summary()
