@@ -209,6 +209,18 @@ def test_rollout_on_each_release(make_lab, run_playbook, tmp_path, platform):
     assert sent.count("display version") == 1
 
 
+def keep_all_routes_rollout_vars(tmp_path):
+    """Narrow what PE1 accepts from UPSTREAM-B (198.51.100.1, no route-refresh): keep-all-routes first."""
+    return rollout_vars(
+        tmp_path,
+        bgp_policy_rollout_changes=[{"name": "narrow-upstream", "routers": ["PE1"],
+                                     "config": "ip ip-prefix PL-UPSTREAM-IN index 10 permit 203.0.113.0 24 "
+                                               "less-equal 25\n"}],
+        bgp_policy_rollout_targets=[{"name": "UPSTREAM-B import", "routers": ["PE1"], "address_family": "ipv4",
+                                     "peers": ["198.51.100.1"], "direction": "import"}],
+        bgp_policy_rollout_allow_keep_all_routes=True)
+
+
 @pytest.mark.parametrize("reading", ["reapply", "noop"])
 def test_rollout_keep_all_routes_import_policy_effect(make_lab, run_playbook, tmp_path, reading):
     """R6: UPSTREAM-B has no route-refresh, so the rollout enables keep-all-routes and relies on `refresh bgp
@@ -217,14 +229,7 @@ def test_rollout_keep_all_routes_import_policy_effect(make_lab, run_playbook, tm
     policy's effect: confirmed when the kept routes follow the new policy, rolled back (with the reason and
     the operator action) when the router left them alone."""
     lab = make_lab(demo_topology(readings={"keep_all_routes_refresh": reading}))
-    extra, report_dir = rollout_vars(
-        tmp_path,
-        bgp_policy_rollout_changes=[{"name": "narrow-upstream", "routers": ["PE1"],
-                                     "config": "ip ip-prefix PL-UPSTREAM-IN index 10 permit 203.0.113.0 24 "
-                                               "less-equal 25\n"}],
-        bgp_policy_rollout_targets=[{"name": "UPSTREAM-B import", "routers": ["PE1"], "address_family": "ipv4",
-                                     "peers": ["198.51.100.1"], "direction": "import"}],
-        bgp_policy_rollout_allow_keep_all_routes=True)
+    extra, report_dir = keep_all_routes_rollout_vars(tmp_path)
     res = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
     pe1 = reports(report_dir)["PE1"]
     def accepted():
@@ -321,14 +326,7 @@ def test_a_commit_rejected_while_preparing_is_reported_with_the_routers_reason(m
     router's refusal, not the loop's "One or more items failed", and nothing was committed."""
     lab = make_lab(demo_topology())
     lab.fault("reject_commit", "PE1")
-    extra, report_dir = rollout_vars(
-        tmp_path,
-        bgp_policy_rollout_changes=[{"name": "narrow-upstream", "routers": ["PE1"],
-                                     "config": "ip ip-prefix PL-UPSTREAM-IN index 10 permit 203.0.113.0 24 "
-                                               "less-equal 25\n"}],
-        bgp_policy_rollout_targets=[{"name": "UPSTREAM-B import", "routers": ["PE1"], "address_family": "ipv4",
-                                     "peers": ["198.51.100.1"], "direction": "import"}],
-        bgp_policy_rollout_allow_keep_all_routes=True)
+    extra, report_dir = keep_all_routes_rollout_vars(tmp_path)
     res = run_playbook(ROLLOUT, lab=lab, extra_vars=extra)
     assert not res.ok
     pe1 = reports(report_dir)["PE1"]
