@@ -317,7 +317,9 @@ def cli_command_playbook():
         "name": "The rollout's commands with ansible.netcommon.cli_command over network_cli (ce)",
         "hosts": "vrp", "gather_facts": False, "serial": SERIAL, "max_fail_percentage": 0,
         "vars": {"ansible_connection": "ansible.netcommon.network_cli",
-                 "ansible_network_os": "community.network.ce"},
+                 "ansible_network_os": "community.network.ce",
+                 # network_cli reads neither the lab's netops_vrp_known_hosts_file nor its key: no check here
+                 "ansible_host_key_checking": False},
         "tasks": [{"name": "Send the command sequence", "ansible.netcommon.cli_command": {"command": "{{ item }}"},
                    "loop": "{{ bench_commands[inventory_hostname] }}",
                    "loop_control": {"label": "{{ item }}"}}]}], sort_keys=False)

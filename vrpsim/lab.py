@@ -27,6 +27,7 @@ TOPOLOGY_DIR = Path(__file__).parent / "topologies"
 HOST_KEY_FILE = "ssh_host_ed25519_key"
 LAB_FILE = "lab.json"
 INVENTORY_FILE = "inventory.yml"
+KNOWN_HOSTS_FILE = "known_hosts"
 CONTROL_SOCKET = "control.sock"
 FAULT_KINDS = ("drop", "delay", "reject_commit", "peer_stuck", "auth_fail")
 
@@ -326,7 +327,9 @@ class Lab:
                 for name, r in self.routers.items()}
 
     def write_files(self):
-        """lab.json (pid + logins) and inventory.yml (group ``vrp``), written once every router listens."""
+        """lab.json (pid + logins), known_hosts (the lab's host key for every router) and inventory.yml (group
+        ``vrp``, pointing the connection at that known_hosts), written once every router listens."""
+        _write_private(self.state_dir / KNOWN_HOSTS_FILE, self.known_hosts())
         _write_private(self.state_dir / INVENTORY_FILE, yaml.safe_dump(self.inventory(), sort_keys=False))
         _write_private(self.state_dir / LAB_FILE,
                        json.dumps({"pid": os.getpid(), "topology": self.topology["name"],
@@ -339,8 +342,19 @@ class Lab:
         return {"all": {"children": {"vrp": {
             "hosts": hosts,
             "vars": {"ansible_connection": "netops.vrp.netmiko",
+                     # host key checking stays on (the connection's default): the lab's own known_hosts
+                     "netops_vrp_known_hosts_file": str((self.state_dir / KNOWN_HOSTS_FILE).resolve()),
                      # modules must run under the controller's Python (toolchain-notes "Ansible")
                      "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}}}
+
+    def known_hosts(self):
+        """known_hosts lines for every router: ``[host]:port`` (plain ``host`` on port 22, as OpenSSH writes it)."""
+        key = " ".join(load_host_key(self.state_dir).export_public_key("openssh").decode().split()[:2])
+        lines = []
+        for login in self.router_logins().values():
+            name = login["host"] if int(login["port"]) == 22 else "[%s]:%s" % (login["host"], login["port"])
+            lines.append("%s %s\n" % (name, key))
+        return "".join(lines)
 
     # ------------------------------------------------------------------------------- control
     def control(self, op, args=None):

@@ -77,6 +77,13 @@ options:
         Without V(true) the module refuses such a change and sends nothing.
     type: bool
     default: false
+  wait_timeout:
+    description:
+      - Seconds to wait, after the commit, until every session it re-established (RV(sessions_reset)) is
+        Established again, reading the peer table about once a second (as M(netops.vrp.bgp_reset) does).
+        A session still down then fails the task (RV(not_recovered) names it; the change stays committed).
+      - Unset, the module returns right after the commit without waiting. 1 to 3600.
+    type: int
 notes:
   - With a trial commit pending on the router the module fails instead of committing (a plain C(commit)
     would confirm that trial); see M(netops.vrp.vrp_commit).

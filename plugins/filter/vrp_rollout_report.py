@@ -152,7 +152,7 @@ def _message(steps):
     if plan is not None and not plan.get("ok"):
         return "; ".join(plan.get("problems") or [])
     if _failed(steps.get("prepared")):
-        return steps["prepared"].get("msg") or "keep-all-routes failed"
+        return _items_failure(steps["prepared"]) or "keep-all-routes failed"
     if _failed(steps.get("facts_prepared")):
         return "sessions did not return to Established after keep-all-routes"
     return ""
@@ -357,9 +357,31 @@ def vrp_rollout_summary(report):
     return lines
 
 
+def _items_failure(result):
+    """A failed task's own reason: its failed loop items' messages (the router's refusal, e.g. ``Failed to
+    commit``), not the loop's ``One or more items failed``."""
+    if "results" in result:
+        return "; ".join(item.get("msg") or "failed" for item in result["results"] if item.get("failed"))
+    return result.get("msg")
+
+
+# A router's rollout failed: the play (max_fail_percentage: 0) stops, so the routers of later batches are never
+# attempted; the failing router reports them (tasks/not_attempted.yml), or they would be silently absent.
+def vrp_rollout_not_attempted(hosts, stopped_by, hostvars, batch=()):
+    """Reports (status ``not_attempted``) of ``hosts`` (``ansible_play_hosts_all``) outside this ``batch`` that
+    have no ``bgp_policy_rollout_report`` in ``hostvars``; ``stopped_by`` is the failed router's report."""
+    reached = set(batch or ())
+    return [{"router": host, "status": "not_attempted", "check_mode": bool(stopped_by.get("check_mode")),
+             "stopped_by": stopped_by.get("router"),
+             "message": "never attempted: the rollout stopped when %s ended %s (%s); nothing was sent to this router"
+                        % (stopped_by.get("router"), (stopped_by.get("status") or "failed").upper(),
+                           stopped_by.get("message") or "no reason recorded")}
+            for host in hosts if host not in reached and "bgp_policy_rollout_report" not in hostvars[host]]
+
+
 class FilterModule(object):
     """netops.vrp rollout report filters."""
 
     def filters(self):
         return {"vrp_rollout_report": vrp_rollout_report, "vrp_recovery_report": vrp_recovery_report,
-                "vrp_rollout_summary": vrp_rollout_summary}
+                "vrp_rollout_summary": vrp_rollout_summary, "vrp_rollout_not_attempted": vrp_rollout_not_attempted}

@@ -52,6 +52,7 @@ PEER_CONFIG_OPTIONS = dict(
     groups=SCOPE_OPTIONS["groups"],
     state=dict(type="str", default="present", choices=["present", "absent"]),
     allow_session_reset=dict(type="bool", default=False),
+    wait_timeout=dict(type="int"),   # unset: no wait after the commit
 )
 PEER_CONFIG_RULES = dict(
     required_one_of=[["peers", "groups"]],

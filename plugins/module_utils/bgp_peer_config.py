@@ -46,6 +46,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.bgp_facts import (
     gather_bgp_facts,
     read_session_states,
 )
+from ansible_collections.netops.vrp.plugins.module_utils.bgp_hard_reset import wait_for_sessions
 from ansible_collections.netops.vrp.plugins.module_utils.cli import OperationFailed, render_commit
 from ansible_collections.netops.vrp.plugins.module_utils.commit import after_commit, commit_options, guarded_commit
 from ansible_collections.netops.vrp.plugins.module_utils.config import render_block
@@ -57,6 +58,7 @@ from ansible_collections.netops.vrp.plugins.module_utils.scope import (
     route_refresh_view_path,
 )
 from ansible_collections.netops.vrp.plugins.module_utils.selection import family_label
+from ansible_collections.netops.vrp.plugins.module_utils.transport import VrpError
 from ansible_collections.netops.vrp.plugins.module_utils.validate import validate_scope
 
 ROUTE_REFRESH = "route_refresh"
@@ -490,6 +492,24 @@ def observe_session_resets(cli, plan: PeerConfigPlan, cfg: dict, facts: dict, fa
     return out, warnings
 
 
+def wait_reestablished(cli, plan: PeerConfigPlan, families: List[str], reset: list, started: float, timeout: float,
+                       result: dict) -> None:
+    """``wait_timeout``: poll until every session in ``reset`` (seen or predicted reset by the commit) is Established
+    again, or proven not reset (``bgp_hard_reset.wait_for_sessions``); sets ``result["not_recovered"]`` and fails
+    naming the sessions still down."""
+    sessions = {(e["vpn_instance"], e["address"]): {"required": True} for e in reset}
+    try:
+        status, _polls = wait_for_sessions(lambda: read_session_states(cli, families, plan.vpn_instance), sessions,
+                                           started, timeout)
+    except VrpError as exc:
+        raise OperationFailed("wait", "committed, but reading the sessions back failed (%s: %s)"
+                              % (exc.step, exc.message), result) from exc
+    result["not_recovered"] = sorted({key[1] for key, st in status.items() if st["status"] == "down"})
+    if result["not_recovered"]:
+        raise OperationFailed("wait", "committed; did not return to Established within wait_timeout (%ss): %s"
+                              % (timeout, ", ".join(result["not_recovered"])), result)
+
+
 # --- the whole procedure -----------------------------------------------------------------------------
 
 def _describe_sessions(entries):
@@ -536,6 +556,7 @@ def apply_peer_config(cli, feature: str, params: dict, check_mode: bool = False)
     if params.get("commit_trial") and predicted:
         result["warnings"].append("commit trial: if the trial is not confirmed, the rollback changes the setting "
                                   "back and re-establishes these sessions again")
+    started = time.monotonic()
     applied = guarded_commit(cli, plan, params, result["warnings"], check_mode, read_commit_id=False)
     if applied is None:   # check mode
         return result
@@ -552,4 +573,8 @@ def apply_peer_config(cli, feature: str, params: dict, check_mode: bool = False)
             confirmed, warnings = observed
             result["sessions_reset"] = confirmed
             result["warnings"] += warnings
+        # the predicted ones too: a reset the router makes later than the observation is still waited for
+        reset = result["sessions_reset"] + predicted
+        if params.get("wait_timeout") and reset:
+            wait_reestablished(cli, plan, families, reset, started, params["wait_timeout"], result)
     return result

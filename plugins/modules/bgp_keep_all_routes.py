@@ -69,12 +69,13 @@ EXAMPLES = r"""
 #      reason: first keep-all-routes on a peer without negotiated route-refresh,
 #      evidence: state Idle after the commit}
 
-- name: Keep all routes from the CE in VPN instance vpna
+- name: Keep all routes from the CE in VPN instance vpna, and wait until its session is Established again
   netops.vrp.bgp_keep_all_routes:
     address_family: vpn-instance
     vpn_instance: vpna
     peers: [172.16.2.2]
     allow_session_reset: true
+    wait_timeout: 120
 
 - name: Remove keep-all-routes from the UPSTREAM group (a member without route-refresh may re-establish)
   netops.vrp.bgp_keep_all_routes:
@@ -129,6 +130,13 @@ sessions_reset_predicted:
   returned: always
   type: list
   elements: dict
+not_recovered:
+  description:
+    - With O(wait_timeout), the addresses of the sessions in RV(sessions_reset) that were not Established again
+      within it (the task then fails; the change stays committed).
+  returned: when O(wait_timeout) waited for re-established sessions
+  type: list
+  elements: str
 diff:
   description: The targets' configuration lines in their view, before and after (predicted in check mode).
   returned: always

@@ -130,6 +130,13 @@ sessions_reset_predicted:
   returned: always
   type: list
   elements: dict
+not_recovered:
+  description:
+    - With O(wait_timeout), the addresses of the sessions in RV(sessions_reset) that were not Established again
+      within it (the task then fails; the change stays committed).
+  returned: when O(wait_timeout) waited for re-established sessions
+  type: list
+  elements: str
 diff:
   description: The targets' configuration lines in their view, before and after (predicted in check mode).
   returned: always

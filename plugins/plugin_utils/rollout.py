@@ -43,7 +43,7 @@ def _config_text(changes: Optional[List[dict]], host: Optional[str]) -> str:
 
 
 def rollout_share(targets: Optional[List[dict]], changes: Optional[List[dict]] = None,
-                  host: Optional[str] = None) -> dict:
+                  host: Optional[str] = None, allow_selector_all: bool = False) -> dict:
     """This router's share of a rollout: see vrp_rollout_share.yml."""
     families = []
     for target in targets or []:
@@ -54,7 +54,10 @@ def rollout_share(targets: Optional[List[dict]], changes: Optional[List[dict]] =
             "config": _config_text(changes, host),
             # every router's targets: each snapshot reads the same subsets, so a session missing after the
             # change really is gone
-            "gather_subset": families or ["all"]}
+            "gather_subset": families or ["all"],
+            # the plan's own shape and value rules, so the pre-flight refuses a bad target before any login
+            "problems": [problem for target in for_router(targets, host)
+                         for problem in target_problems(target, allow_selector_all)]}
 
 
 def _peer_entry(peer: dict, target: dict, direction: str) -> dict:

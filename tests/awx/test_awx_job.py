@@ -280,11 +280,14 @@ def test_failed_canary_stops_the_job_and_shows_the_failed_host(awx_lab, run_job)
     failed = events_of(runner, "runner_on_failed")
     assert failed and {e["event_data"]["host"] for e in failed} == {"PE1"}
     assert not any(e["event_data"].get("ignore_errors") for e in failed)
-    # The canary failed its pre-checks: nothing was configured on it, and the wave after it never started.
+    # The canary failed its pre-checks: nothing was configured on it, and the wave after it never started: PE2
+    # saw only the pre-flight play's one login and display, and the rollout play has no event of it.
     assert_only_displays(awx_lab, "PE1")
     assert NEW_PREFIX_LINE not in awx_lab.running_config("PE1")
-    assert awx_lab.logins("PE2") == 0
-    assert not [e for e in runner.events if e.get("event_data", {}).get("host") == "PE2"]
+    assert awx_lab.logins("PE2") == 1
+    assert commands_sent(awx_lab, "PE2") == ["display configuration trial status"]
+    assert not [e for e in runner.events if e.get("event_data", {}).get("host") == "PE2"
+                and not e["event_data"].get("play", "").startswith("Pre-flight")]
     assert_password_not_shown(runner, pdd)
 
 

@@ -189,3 +189,40 @@ def test_both_ends_of_a_lab_session_in_one_play(make_lab, run_tasks):
         session = after[router][(None, peer)]
         assert session["state"] == "Established" and session["keep_all_routes"] == {"ipv4": True}
         assert session["up_count"] == 2      # one flap for the pair, not one per end
+
+
+def test_wait_timeout_returns_once_the_reset_session_is_established_again(make_lab, run_tasks):
+    """Issue 16 item 10: with wait_timeout the module itself waits for the session it re-established (no `until`
+    loop in the roles); the lab's session is Established again, with one more up-count, when the task returns."""
+    lab = make_lab(dict(TOPOLOGY, timing={"establish_delay": 1.5}))
+    before = wait_established(lab, ["PE1"])["PE1"][(None, "198.51.100.1")]
+    res = run_tasks("""
+    - name: kar
+      netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1], allow_session_reset: true, wait_timeout: 20}
+    """, lab=lab, hosts="PE1")
+    assert res.ok, res.summary()
+    result = res["kar"]["PE1"]
+    assert [s["address"] for s in result["sessions_reset"]] == ["198.51.100.1"]
+    assert result["not_recovered"] == []
+    after = sessions(lab, "PE1")[(None, "198.51.100.1")]
+    assert after["state"] == "Established" and after["up_count"] == before["up_count"] + 1, after
+    sent = module_commands(lab, "PE1", res)
+    polls = sent[sent.index("commit"):]
+    assert polls.count("display bgp peer") >= 2, sent   # observed down, then polled until Established
+
+
+def test_wait_timeout_fails_naming_the_session_still_down(kar_lab, run_tasks):
+    """peer_stuck: the session never comes back; the task fails after wait_timeout naming it, the change stays
+    committed (changed) and nothing else is sent."""
+    kar_lab.fault("peer_stuck", "PE1", peer="198.51.100.1")
+    res = run_tasks("""
+    - name: kar
+      netops.vrp.bgp_keep_all_routes: {peers: [198.51.100.1], allow_session_reset: true, wait_timeout: 3}
+    """, lab=kar_lab, hosts="PE1")
+    result = res["kar"]["PE1"]
+    assert result["_status"] == "failed"
+    assert result["msg"] == ("PE1: wait: committed; did not return to Established within wait_timeout (3s): 198.51.100.1")
+    assert result["changed"] is True and result["not_recovered"] == ["198.51.100.1"]
+    assert "peer 198.51.100.1 keep-all-routes" in kar_lab.running_config("PE1")
+    sent = module_commands(kar_lab, "PE1", res)
+    assert all(c.startswith("display ") for c in sent[sent.index("commit") + 1:]), sent

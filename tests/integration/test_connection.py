@@ -186,6 +186,35 @@ def test_host_key_unknown(lab, run_tasks, tmp_path):
     assert msg.startswith("PE1: login: host key of 127.0.0.1:%d is not trusted" % lab.routers["PE1"].port), msg
 
 
+def test_lab_inventory_checks_host_keys_against_the_labs_known_hosts(lab, tmp_path):
+    """Issue 16 item 8: host key checking stays on (the repository's ansible.cfg does not turn it off); the lab's
+    inventory points the connection at the known_hosts the lab wrote, so the login works; the same inventory
+    without that file fails the login with a host-key message and reaches no router."""
+    import configparser
+    cfg = configparser.ConfigParser()
+    cfg.read(os.path.join(harness.ROOT, "ansible.cfg"))
+    assert not cfg.has_option("defaults", "host_key_checking")
+    task = "- name: t1\n  netops.vrp.vrp_command: {commands: [display version]}\n"
+    with open(str(lab.inventory_path)) as handle:
+        inventory = yaml.safe_load(handle)
+    group_vars = inventory["all"]["children"]["vrp"]["vars"]
+    known = group_vars["netops_vrp_known_hosts_file"]
+    assert known == str(lab.state_dir.resolve() / "known_hosts")
+    port = lab.routers["PE1"].port
+    assert "[127.0.0.1]:%d ssh-ed25519 " % port in open(known).read()
+    res = harness.run_tasks(task, lab.inventory_path, hosts="PE1", workdir=str(tmp_path / "with"))
+    assert res.ok, res.summary()
+
+    del group_vars["netops_vrp_known_hosts_file"]
+    bare = tmp_path / "inventory-without-known-hosts.yml"
+    bare.write_text(yaml.safe_dump(inventory))
+    res = harness.run_tasks(task, str(bare), hosts="PE1", workdir=str(tmp_path / "without"),
+                            env={"HOME": str(tmp_path)})   # an empty ~/.ssh/known_hosts
+    msg = res["t1"]["PE1"]["msg"]
+    assert msg.startswith("PE1: login: host key of 127.0.0.1:%d is not trusted" % port), msg
+    assert logins(lab, "PE1", since=res) == 0
+
+
 def test_command_timeout_then_recovers(lab, run_tasks):
     lab.fault("delay", "PE1", match="^display version$", seconds=4)
     res = run_tasks("""

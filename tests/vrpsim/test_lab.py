@@ -54,6 +54,15 @@ def test_demo_topology_comes_up_with_sessions(demo):
     assert inventory["all"]["children"]["vrp"]["vars"]["ansible_connection"] == "netops.vrp.netmiko"
 
 
+def test_known_hosts_names_each_router_as_openssh_does(tmp_path):
+    """``[host]:port`` off port 22, the bare host on port 22 (netns mode), the lab's one key on every line."""
+    from vrpsim.lab import Lab, load_host_key
+    lab = Lab(fast_demo(), tmp_path)
+    lab.router_logins = lambda: {"PE1": {"host": "127.0.0.1", "port": 2201}, "PE2": {"host": "198.51.100.6", "port": 22}}
+    key = " ".join(load_host_key(tmp_path).export_public_key("openssh").decode().split()[:2])
+    assert lab.known_hosts() == "[127.0.0.1]:2201 %s\n198.51.100.6 %s\n" % (key, key)
+
+
 def test_bgp_errors_from_the_model_get_a_caret(demo):
     with demo.shell("PE1") as sh:
         output, prompt = sh.run("refresh bgp 10.9.9.9 import")

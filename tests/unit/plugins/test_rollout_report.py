@@ -5,6 +5,7 @@ import pytest
 from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import (
     FilterModule,
     vrp_recovery_report,
+    vrp_rollout_not_attempted,
     vrp_rollout_report,
     vrp_rollout_summary,
 )
@@ -80,8 +81,8 @@ def test_unchanged_says_already_in_place_and_an_empty_restore_says_nothing():
 
 
 def test_registered_as_a_filter():
-    assert FilterModule().filters() == {"vrp_rollout_report": vrp_rollout_report, "vrp_recovery_report": vrp_recovery_report,
-                                        "vrp_rollout_summary": vrp_rollout_summary}
+    vrp_recovery_report,
+    vrp_rollout_not_attempted,
 
 
 # -- vrp_rollout_report: the status table and the fields, from registered step results ------------------------
@@ -139,6 +140,11 @@ def test_status_is_the_first_rule_that_applies(overrides, check_mode, status):
     ({"facts": {"failed": True, "msg": "PE1: login: authentication failed"}}, "PE1: login: authentication failed"),
     ({"plan": dict(OK_PLAN, ok=False, problems=["a", "b"])}, "a; b"),
     ({"prepared": {"failed": True}}, "keep-all-routes failed"),
+    # issue 16 item 6: the loop's failed items say why, not "One or more items failed"
+    ({"prepared": {"failed": True, "msg": "One or more items failed", "results": [
+        {"changed": False, "skipped": True},
+        {"failed": True, "msg": "PE1: commit: Error: Failed to commit the configuration."}]}},
+     "PE1: commit: Error: Failed to commit the configuration."),
     ({"facts_prepared": {"failed": True}}, "sessions did not return to Established after keep-all-routes"),
 ])
 def test_message_says_why_the_rollout_stopped(overrides, message):

@@ -31,13 +31,27 @@ def test_each_router_gets_its_changes_joined_as_one_commit():
 def test_a_router_nothing_names_has_no_work():
     only_pe2 = [c for c in CHANGES if c.get("routers")]
     assert rollout_share(TARGETS, only_pe2, "PE3") == {"has_work": False, "config": "",
-                                                       "gather_subset": ["ipv4", "vpnv4"]}
+                                                       "gather_subset": ["ipv4", "vpnv4"], "problems": []}
     # an item without routers (or with an empty list) is every router's
     assert rollout_share([{"peers": ["10.0.0.2"], "direction": "import", "routers": []}], [], "PE3")["has_work"]
-    assert rollout_share([], [], "PE1") == {"has_work": False, "config": "", "gather_subset": ["all"]}
+    assert rollout_share([], [], "PE1") == {"has_work": False, "config": "", "gather_subset": ["all"],
+                                            "problems": []}
 
 
 def test_every_router_reads_the_families_of_all_targets():
     shares = [rollout_share(TARGETS + [{"address_family": "ipv6", "selector": "external", "direction": "export"}],
                             CHANGES, host) for host in ("PE1", "PE2", "PE3")]
     assert [s["gather_subset"] for s in shares] == [["ipv4", "vpnv4", "ipv6"]] * 3
+
+
+def test_a_bad_target_of_this_router_is_a_problem_of_its_share():
+    """The pre-flight play refuses these before any router is logged in to (the plan's own rules)."""
+    targets = [{"name": "no selector", "direction": "import", "routers": ["PE1"]},
+               {"name": "all", "selector": "all", "direction": "export", "routers": ["PE1"]},
+               {"name": "bad group", "groups": ["bad group"], "direction": "import", "routers": ["PE2"]}]
+    assert rollout_share(targets, [], "PE1")["problems"] == [
+        "target no selector: give exactly one of peers, groups, selector",
+        "target all: selector all touches every session of the family; list peers or groups, or allow it explicitly"]
+    assert rollout_share(targets[1:2], [], "PE1", allow_selector_all=True)["problems"] == []
+    pe2 = rollout_share(targets, [], "PE2")["problems"]
+    assert len(pe2) == 1 and pe2[0].startswith("target bad group: invalid"), pe2
