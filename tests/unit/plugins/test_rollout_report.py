@@ -3,7 +3,6 @@ the lines the rollout role and `make demo` print for it."""
 import pytest
 
 from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import (
-    FilterModule,
     vrp_recovery_report,
     vrp_rollout_not_attempted,
     vrp_rollout_report,
