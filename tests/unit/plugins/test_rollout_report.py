@@ -3,6 +3,7 @@ the lines the rollout role and `make demo` print for it."""
 import pytest
 
 from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import (
+    FilterModule,
     vrp_recovery_report,
     vrp_rollout_not_attempted,
     vrp_rollout_report,
@@ -80,8 +81,21 @@ def test_unchanged_says_already_in_place_and_an_empty_restore_says_nothing():
 
 
 def test_registered_as_a_filter():
-    vrp_recovery_report,
-    vrp_rollout_not_attempted,
+    assert FilterModule().filters() == {"vrp_rollout_report": vrp_rollout_report, "vrp_recovery_report": vrp_recovery_report,
+                                        "vrp_rollout_summary": vrp_rollout_summary,
+                                        "vrp_rollout_not_attempted": vrp_rollout_not_attempted}
+
+
+def test_not_attempted_lists_the_routers_without_a_report_outside_the_batch():
+    """Issue 16 item 9: R1 (done) and R2 (this batch) are left out; R3, R4 get a report naming R2."""
+    hostvars = {"R1": {"bgp_policy_rollout_report": {}}, "R2": {"bgp_policy_rollout_report": {}}, "R3": {}, "R4": {}}
+    failed = report(router="R2", status="rolled_back", message="Fail the verification: lost 3 routes")
+    out = vrp_rollout_not_attempted(["R1", "R2", "R3", "R4"], failed, hostvars, ["R2"])
+    assert [r["router"] for r in out] == ["R3", "R4"]
+    assert out[0] == {"router": "R3", "status": "not_attempted", "check_mode": False, "stopped_by": "R2",
+                      "message": "never attempted: the rollout stopped when R2 ended ROLLED_BACK (Fail the "
+                                 "verification: lost 3 routes); nothing was sent to this router"}
+    assert vrp_rollout_summary(out[1]) == ["R4: NOT_ATTEMPTED", "  reason: " + out[1]["message"]]
 
 
 # -- vrp_rollout_report: the status table and the fields, from registered step results ------------------------
