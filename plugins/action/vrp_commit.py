@@ -21,6 +21,8 @@ class ActionModule(VrpActionBase):
                 if params.get(field) is not None:
                     raise ValidationError(field, "only applies to action=rollback (action is %s)"
                                           % params["action"])
+        if params.get("wait_timeout") is not None and params["action"] != "status":
+            raise ValidationError("wait_timeout", "only applies to action=status (action is %s)" % params["action"])
         within = params.get("trial_within")
         if within is not None:
             if params["action"] in ("rollback", "status"):
@@ -32,4 +34,5 @@ class ActionModule(VrpActionBase):
     def run_vrp(self, params, cli_factory):
         return commit.commit_action(cli_factory(), params["action"], check_mode=self.check_mode,
                                     commit_id=params.get("commit_id"), label=params.get("label"),
-                                    last=params.get("last"), trial_within=params.get("_trial_blocks"))
+                                    last=params.get("last"), trial_within=params.get("_trial_blocks"),
+                                    wait_timeout=params.get("wait_timeout"))

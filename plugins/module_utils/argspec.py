@@ -121,6 +121,7 @@ ARGSPECS = {
         label=dict(type="str"),
         last=dict(type="int"),
         trial_within=dict(type="str"),
+        wait_timeout=dict(type="int"),
     ),
         mutually_exclusive=[["commit_id", "label", "last"]],
         required_if=[["action", "rollback", ["commit_id", "label", "last"], True]]),

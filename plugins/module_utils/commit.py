@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
 from typing import List, Optional
 
 from ansible_collections.netops.vrp.plugins.module_utils.cli import render_commit
@@ -285,8 +286,22 @@ def _end_trial(cli, action):
                               trial_not_ended_message(cli.host, command, trial, refusal))
 
 
+def _wait_trial_end(cli, timeout: int, poll: float = 2.0) -> dict:
+    """Read the trial status every ``poll`` seconds until no trial is pending or ``timeout`` seconds passed;
+    the fields of the last read, and ``waited`` (seconds)."""
+    started = time.monotonic()
+    while True:
+        time.sleep(min(poll, max(0.0, started + timeout - time.monotonic())))
+        trial = cli.trial_status()
+        waited = round(time.monotonic() - started, 1)
+        if not trial["pending"] or waited >= timeout:
+            return {"trial_pending": trial["pending"], "trial_status": trial["status"],
+                    "trial_seconds_left": trial["seconds_left"], "waited": waited}
+
+
 def commit_action(cli, action: str, check_mode: bool = False, commit_id: Optional[str] = None,
-                  label: Optional[str] = None, last: Optional[int] = None, trial_within: Optional[list] = None) -> dict:
+                  label: Optional[str] = None, last: Optional[int] = None, trial_within: Optional[list] = None,
+                  wait_timeout: Optional[int] = None) -> dict:
     """vrp_commit: confirm / abort a pending trial, roll back, or read the trial status. Returns the module result.
 
     ``trial_within`` (WantedBlock list): confirm / abort the pending trial only when its changes lie
@@ -298,7 +313,9 @@ def commit_action(cli, action: str, check_mode: bool = False, commit_id: Optiona
     result = {"changed": False, "commands": [], "trial_pending": state["trial_pending"],
               "trial_status": state["trial_status"], "trial_seconds_left": state["trial_seconds_left"],
               "candidate_pending": state["candidate_pending"], "warnings": []}
-    if action == "status":   # only the display above: nothing is discarded, confirmed or aborted
+    if action == "status":   # only displays: nothing is discarded, confirmed or aborted
+        if wait_timeout and state["trial_pending"] and not check_mode:
+            result.update(_wait_trial_end(cli, wait_timeout))
         return result
     if action in ("confirm", "abort") and state["trial_pending"] and state["trial_status"] != "ACTIVE":
         raise VrpCommandError(cli.host, "pre-check", "the trial commit on %s is already being rolled back (trial "

@@ -31,7 +31,9 @@ description:
     later undo the rollback). It first reads C(display configuration commit list verbose) and fails, with
     nothing but C(display) sent, when the commit ID or label is not in it or N is more than it holds.
   - V(status) only reads C(display configuration trial status) and never changes anything (RV(trial_pending),
-    RV(trial_status), RV(trial_seconds_left)); the rollout role reads a router back with it after a failure.
+    RV(trial_status), RV(trial_seconds_left)); the rollout role reads a router back with it after a failure. With
+    O(wait_timeout) it reads the status every 2 s until no trial is pending (its timer rolled it back, or its owner
+    ended it) or the time is up (not in check mode).
   - In check mode only C(display) commands are sent.
 author: netops.vrp maintainers (@netops)
 extends_documentation_fragment:
@@ -70,6 +72,12 @@ options:
         pending trial fails the task (step C(pre-check)) naming its commit ID and the lines that are not part of
         it, and nothing but C(display) commands is sent. An empty text matches no trial.
     type: str
+  wait_timeout:
+    description:
+      - With O(action=status), wait at most this many seconds for a pending trial to end, reading the trial status
+        every 2 s. The result then describes the last read (RV(trial_pending) true when the time ran out) and
+        RV(waited) says how long it took. 1 to 3600. Not in check mode.
+    type: int
 notes:
   - C(to commit-id X) / C(to label L) restore the configuration at that rollback point, C(last 1) the one
     before the newest commit (NE40E command reference C(rollback configuration); configuration guide
@@ -126,7 +134,7 @@ commands:
   elements: str
   sample: ["abort trial", "Y"]
 trial_pending:
-  description: Whether a trial commit was pending before the task.
+  description: Whether a trial commit was pending before the task (after the wait, with O(wait_timeout)).
   returned: always
   type: bool
 trial_status:
@@ -142,6 +150,10 @@ candidate_pending:
   description: Whether an uncommitted candidate was pending in the module's SSH session before the task (it is discarded).
   returned: always
   type: bool
+waited:
+  description: Seconds spent waiting for the trial to end (O(wait_timeout)).
+  returned: when O(wait_timeout) was given and a trial was pending
+  type: float
 session_lost:
   description: On failure, whether the SSH session was lost, could not be opened or timed out (a retry logs in
     again); false when the router refused or answered.

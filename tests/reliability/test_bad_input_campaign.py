@@ -78,6 +78,9 @@ class _Task:
         self.args, self.check_mode, self.diff, self.async_val = args, check_mode, False, 0
         self.action = "netops.vrp.campaign"
 
+    def get_name(self):
+        return self.action
+
 
 def run_in_process(module, args, check_mode=False):
     """Run the module's action plugin on ``args``; returns ``(result, reached_params_or_None, touched)``.
@@ -89,6 +92,7 @@ def run_in_process(module, args, check_mode=False):
     conn = mock.MagicMock()
     conn.transport = conn._load_name = "netops.vrp.netmiko"
     conn.keeper_settings.side_effect = lambda: touched.append("keeper_settings") or {}
+    conn.journal_path.return_value = None   # no run journal
     play_context = mock.MagicMock(check_mode=check_mode, diff=False, remote_addr="127.0.0.1")
     action = ACTIONS[module](_Task(dict(args), check_mode), conn, play_context, loader=None, templar=None,
                              shared_loader_obj=None)

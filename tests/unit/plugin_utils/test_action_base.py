@@ -195,8 +195,8 @@ def test_importing_the_action_base_fills_the_plugin_caches_workers_inherit():
     assert proc.returncode == 0, proc.stderr
     # the connection's options are registered under its Python module name, as a worker would register them;
     # looking up one filter of the collection loads every filter file (one file per filter)
-    filters = ["vrp_collateral_resets", "vrp_readiness", "vrp_reset_plan", "vrp_rollout_plan", "vrp_rollout_report",
-               "vrp_rollout_share", "vrp_rollout_verify", "vrp_select"]
+    filters = ["vrp_collateral_resets", "vrp_readiness", "vrp_reset_plan", "vrp_rollout_last_run", "vrp_rollout_plan",
+               "vrp_rollout_report", "vrp_rollout_share", "vrp_rollout_verify", "vrp_select"]
     assert proc.stdout.split("\n")[:4] == ["['ansible.builtin.bool', 'bool']", "True",
                                            "['ansible_collections.netops.vrp.plugins.connection.netmiko']",
                                            str(filters)], proc.stdout
