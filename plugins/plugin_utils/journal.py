@@ -70,8 +70,8 @@ def read_journal(path: str) -> list:
     return records
 
 
-# statuses of a finished run after which the router needs nothing (the rollout report's statuses)
-CLEAN = ("confirmed", "unchanged", "nothing_to_do", "rolled_back", "precheck_failed", "failed", "reconciled")
+# report statuses that leave the router not clean (the rollout report's; in_progress: the run never finished)
+NOT_CLEAN = ("in_progress", "trial_pending", "mixed", "unknown")
 
 
 def last_run(journal_text: str, report: dict = None) -> dict:
@@ -102,6 +102,6 @@ def last_run(journal_text: str, report: dict = None) -> dict:
     if out["trial_sent"] and (report.get("run_id") != out["run_id"] or report.get("status") == "in_progress"):
         out.update(unfinished=True, reason="run %s sent its trial commit and did not write its final report (the "
                    "controller was killed or interrupted)" % out["run_id"])
-    elif report.get("status") not in CLEAN + (None,):
+    elif report.get("status") in NOT_CLEAN[1:]:   # in_progress without a trial commit: no policy change was sent
         out.update(unfinished=True, reason="run %s left the router %s" % (report.get("run_id"), report.get("status")))
     return out

@@ -92,6 +92,10 @@ def test_last_run_unfinished_when_the_trial_was_sent_and_no_final_report(tmp_pat
     assert not last_run(text, {"run_id": "netops-2", "status": "confirmed"})["unfinished"]
     assert last_run(text, {"run_id": "netops-2", "status": "trial_pending"})["unfinished"]
     assert not last_run("", None)["unfinished"] and read_journal(str(tmp_path / "none.jsonl")) == []
+    # a router the rollout never attempted, or one a check run wrote, needs nothing
+    for status in ("not_attempted", "would_change", "unchanged", "nothing_to_do", "failed", "rolled_back"):
+        assert not last_run("", {"run_id": None, "status": status})["unfinished"], status
+    assert not last_run("", {"run_id": "netops-3", "status": "in_progress"})["unfinished"]   # killed before the trial
 
 
 def test_journal_lines_are_json_with_no_arguments(tmp_path):
