@@ -77,8 +77,10 @@ def _restore_failures(steps):
 def _after_failure(steps):
     """Status after a failed step, from the read-back: the router is the truth, whatever the abort reported."""
     seen = _read_back(steps)
-    if seen is None:   # not read back (no trial commit was attempted, or the steps of an older role)
-        return "rolled_back" if _changed(steps.get("aborted")) else "failed"
+    if seen is None:   # not read back: no trial commit was attempted, or the rescue itself stopped
+        if _changed(steps.get("aborted")):
+            return "rolled_back"
+        return "unknown" if _changed(steps.get("applied")) or _failed(steps.get("applied")) else "failed"
     if not (_changed(steps.get("applied")) or _failed(steps.get("applied"))):
         return "failed"   # the configuration was in place already: this run committed nothing
     if seen["trial"] == "pending":
@@ -91,8 +93,9 @@ def _after_failure(steps):
     restored = _items(steps.get("restored")) or _items(steps.get("hard_restored"))
     if reset and (not restored or _restore_failures(steps)):
         return "mixed"   # routes were refreshed under the new policy and not (all) again under the old one
-    # old policy, no trial: rolled back if this run's trial ran; else nothing of the change reached the router
-    return "rolled_back" if _changed(steps.get("aborted")) or restored else "failed"
+    # old policy, no trial: rolled back (abort or timer) if this run's trial commit succeeded; after a commit whose
+    # outcome is unknown or that was refused, nothing of the change is on the router
+    return "rolled_back" if _changed(steps.get("aborted")) or restored or _changed(steps.get("applied")) else "failed"
 
 
 def _status(steps, check_mode):
@@ -244,14 +247,16 @@ def vrp_recovery_report(steps, router, check_mode=False):
         status, message = "failed", "%s: %s" % (failure.get("task"), failure.get("msg"))
     elif seen is None:
         status = "nothing_to_do"
-        message = "the last run on %s finished (%s): nothing to reconcile" % (router, last.get("report_status")
+        message = "the last run on %s finished (%s): nothing to reconcile" % (router, last.get("status")
                                                                            or "no run on record")
     elif seen["trial"] == "pending":
         status, message = "trial_pending", last.get("reason") or ""
     else:
         status = "would_reconcile" if check_mode else "reconciled"
-        message = "%s; the router runs the %s policy and its targets were soft reset under it" % (
-            last.get("reason") or "recovery forced", seen["policy"])
+        resets = _values(steps.get("soft_resets"), "commands") + _values(steps.get("hard_resets"), "commands")
+        message = "%s; the router runs the %s policy%s" % (
+            last.get("reason") or "recovery forced", seen["policy"],
+            " and its targets were reset under it" if resets else " (no target to reset)")
     action = ""
     if status == "trial_pending":
         action = ("%s still runs a trial commit owned by a lost session (%s s left, longer than "

@@ -214,13 +214,9 @@ class VrpActionBase(ActionBase):
             return result
         path = self._connection.journal_path()
         if path:
-            self._journal = Journal(path, self._task_vars_host, self._task.get_name())
-            try:
-                self._journal.record("task", module=self.module_name, check_mode=self.check_mode)
-            except OSError as exc:   # before any connection: nothing is sent unrecorded
-                result.update(failed=True, commands=[], msg="%s: cannot write the journal %r: %s"
-                              % (self._task_vars_host, path, exc))
-                return result
+            self._journal = Journal(path, self._task_vars_host, self._task.get_name(),
+                                    no_log=bool(getattr(self._task, "no_log", False)))
+            self._journal.record("task", module=self.module_name, check_mode=self.check_mode)
         try:
             result.update(self.run_vrp(params, self._cli_factory) or {})
         except VrpError as exc:
@@ -235,6 +231,8 @@ class VrpActionBase(ActionBase):
         result.setdefault("commands", [])
         if self._journal is not None:
             self._journal.task_result(result)
+            if self._journal.problem:
+                result.setdefault("warnings", []).append(self._journal.problem)
         if not result.get("warnings"):
             result.pop("warnings", None)
         return result

@@ -8,6 +8,7 @@ appends one JSON object per line: ``task`` when it starts, ``send`` before each 
 (written ahead, so a controller killed while the router runs it still leaves the line on record),
 ``reply`` after its answer (or ``lost``), and ``result`` when the task ends. Each line is flushed and
 fsynced, so SIGKILL of ansible-playbook loses at most the line being written.
+The bgp_policy_rollout role adds ``run_start`` / ``run_end`` records around each router's run.
 ``read_journal`` reads it back (a torn last line is skipped); ``last_run`` tells the recovery play (filter
 ``vrp_rollout_last_run``) whether the last rollout run on a router finished.
 """
@@ -17,42 +18,63 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import time
 
 from ansible_collections.netops.vrp.plugins.module_utils.transport import error_line
 
-# result keys worth keeping: what a task did, never its arguments (secrets stay out of the file)
+# result keys worth keeping: what a task did, never its arguments
 _RESULT_KEYS = ("changed", "failed", "step", "msg", "commit_id", "trial_pending", "trial_seconds_left")
+# a secret typed on a line (peer ... password cipher X, authentication keys): the value is masked
+_SECRET_RE = re.compile(r"\b(password|authentication-key|key)((?:\s+(?:cipher|simple|plain))?)\s+\S+", re.I)
+
+
+def masked(text: str) -> str:
+    return _SECRET_RE.sub(r"\1\2 ******", text)
 
 
 class Journal:
-    """Appends records for one task on one host to ``path`` (mode 0600, directories must exist)."""
+    """Appends records for one task on one host to ``path`` (mode 0600, directories must exist).
 
-    def __init__(self, path: str, host: str, task: str) -> None:
-        self.path, self.host, self.task = path, host, task
+    Writing never fails the task (a router half-way through a change matters more than its record): a failed
+    write is kept in ``problem`` and the action adds it as a warning. A ``no_log`` task's lines are not written.
+    """
+
+    def __init__(self, path: str, host: str, task: str, no_log: bool = False) -> None:
+        self.path, self.host, self.task, self.no_log = path, host, task, no_log
+        self.problem = None
 
     def record(self, event: str, **fields) -> None:
         line = json.dumps(dict(time=round(time.time(), 3), host=self.host, task=self.task, event=event, **fields),
                           sort_keys=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, (line + "\n").encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (line + "\n").encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            self.problem = "the run journal %s could not be written: %s" % (self.path, exc)
 
     # -- the hooks VrpCli and VrpActionBase call ------------------------------------------------------
+    def _line(self, command):
+        return "(no_log)" if self.no_log else masked(command)
+
     def before_send(self, command: str) -> None:
-        self.record("send", command=command)
+        self.record("send", command=self._line(command))
 
     def after_send(self, command: str, reply=None, error=None) -> None:
         if error is not None:
-            self.record("lost", command=command, error=str(error))
+            self.record("lost", command=self._line(command), error=masked(str(error)))
         else:
-            self.record("reply", command=command, error=error_line(reply.output) or None)
+            self.record("reply", command=self._line(command), error=masked(error_line(reply.output) or "") or None)
 
     def task_result(self, result: dict) -> None:
-        self.record("result", **dict((k, result[k]) for k in _RESULT_KEYS if k in result))
+        fields = dict((k, result[k]) for k in _RESULT_KEYS if k in result)
+        if "msg" in fields:
+            fields["msg"] = "(no_log)" if self.no_log else masked(str(fields["msg"]))
+        self.record("result", **fields)
 
 
 def read_journal(path: str) -> list:
@@ -70,19 +92,24 @@ def read_journal(path: str) -> list:
     return records
 
 
-# report statuses that leave the router not clean (the rollout report's; in_progress: the run never finished)
-NOT_CLEAN = ("in_progress", "trial_pending", "mixed", "unknown")
+# run_end statuses that leave the router not clean (the rollout report's)
+NOT_CLEAN = ("trial_pending", "mixed", "unknown")
 
 
-def last_run(journal_text: str, report: dict = None) -> dict:
+def last_run(journal_text: str) -> dict:
     """What the recovery play needs to know about the last rollout run on a router, from its journal (the
-    text of ``<report_dir>/<host>.journal.jsonl``) and its report (``<host>.json``, or None).
+    text of ``<report_dir>/<host>.journal.jsonl``).
 
-    ``{run_id, trial_sent, sent, report_status, unfinished, reason}``: ``trial_sent`` when a ``commit trial``
-    line was written (before it was sent: whether the router ran it is read from the router); ``sent``: the
-    lines other than displays that run wrote. The run is unfinished when its trial commit was sent and its
-    report is not a final one of the same run (a killed or interrupted controller leaves ``in_progress``, or
-    an older run's report), or when the report says the router was left not clean.
+    The role marks each real run with ``run_start`` (when the router's rollout starts) and ``run_end`` (its
+    report status; the recovery play adds one, ``reconciled``, when it reconciled the router). Only the records
+    since the last ``run_start`` count: a run that never started on this router (not attempted, check mode)
+    leaves the previous run's state standing.
+
+    ``{run_id, trial_sent, sent, status, unfinished, reason}``: ``trial_sent`` when a ``commit trial`` line was
+    written (before it was sent: whether the router ran it is read from the router); ``sent``: the lines other
+    than displays that run wrote; ``status``: its last ``run_end`` status, or None. The run is unfinished when
+    it wrote its trial commit and no ``run_end`` (the controller was killed or interrupted), or its last
+    ``run_end`` says the router was left not clean.
     """
     records = []
     for line in (journal_text or "").splitlines():
@@ -90,18 +117,15 @@ def last_run(journal_text: str, report: dict = None) -> dict:
             records.append(json.loads(line))
         except ValueError:
             continue   # the line a killed controller was writing
-    report = report or {}
-    trials = [i for i, r in enumerate(records) if r.get("event") == "send"
-              and str(r.get("command", "")).startswith("commit trial")]
-    out = {"run_id": None, "trial_sent": bool(trials), "sent": [], "report_status": report.get("status"),
-           "unfinished": False, "reason": ""}
-    if trials:
-        words = records[trials[-1]]["command"].split()
-        out["run_id"] = words[words.index("label") + 1] if "label" in words[:-1] else None
-        out["sent"] = [r["command"] for r in records[trials[-1]:] if r.get("event") == "send"]
-    if out["trial_sent"] and (report.get("run_id") != out["run_id"] or report.get("status") == "in_progress"):
-        out.update(unfinished=True, reason="run %s sent its trial commit and did not write its final report (the "
-                   "controller was killed or interrupted)" % out["run_id"])
-    elif report.get("status") in NOT_CLEAN[1:]:   # in_progress without a trial commit: no policy change was sent
-        out.update(unfinished=True, reason="run %s left the router %s" % (report.get("run_id"), report.get("status")))
+    starts = [i for i, r in enumerate(records) if r.get("event") == "run_start"]
+    run = records[starts[-1]:] if starts else []
+    ends = [r for r in run if r.get("event") == "run_end"]
+    sent = [r["command"] for r in run if r.get("event") == "send"]
+    out = {"run_id": run[0].get("run") if run else None, "trial_sent": any(c.startswith("commit trial") for c in sent),
+           "sent": sent, "status": ends[-1].get("status") if ends else None, "unfinished": False, "reason": ""}
+    if out["trial_sent"] and not ends:
+        out.update(unfinished=True, reason="run %s sent its trial commit and did not finish (the controller was "
+                   "killed or interrupted)" % out["run_id"])
+    elif out["status"] in NOT_CLEAN:
+        out.update(unfinished=True, reason="run %s left the router %s" % (out["run_id"], out["status"]))
     return out

@@ -51,6 +51,10 @@ def steps(**overrides):
     ({"trial_after": trial(False), "policy_after": policy(False), "aborted": {"changed": False}}, "mixed"),
     # the confirm's reply was lost but the router confirmed (issue 16 item 12)
     ({"confirmed": {"failed": True}, "trial_after": trial(False), "policy_after": policy(True)}, "confirmed"),
+    # the rescue stopped before its read-back after a trial commit: nobody knows
+    ({"trial_after": None, "policy_after": None}, "unknown"),
+    # the abort's reply was lost (timeout) but the router aborted: no trial, old policy, nothing soft reset
+    ({"soft_resets": None, "trial_after": trial(False), "policy_after": policy(False)}, "rolled_back"),
     # nothing of the change reached the router (commit rejected): old policy, no trial, nothing reset
     ({"applied": {"failed": True}, "soft_resets": None, "trial_after": trial(False), "policy_after": policy(False)},
      "failed"),
@@ -74,28 +78,58 @@ def test_trial_pending_report_says_seconds_left_and_how_to_end_it():
     assert "  read back: trial pending (431 s left), new policy" in vrp_rollout_summary(report)
 
 
-def _journal(tmp_path, commands):
-    journal = Journal(str(tmp_path / "PE1.journal.jsonl"), "PE1", "apply")
-    for command in commands:
-        journal.before_send(command)
-    return (tmp_path / "PE1.journal.jsonl").read_text()
+def _journal(tmp_path, *runs):
+    """A journal holding ``runs``: each ``(run_id, [commands], end status or None)`` between the role's markers."""
+    path = tmp_path / "PE1.journal.jsonl"
+    journal = Journal(str(path), "PE1", "apply")
+    for run_id, commands, end in runs:
+        journal.record("run_start", run=run_id)
+        for command in commands:
+            journal.before_send(command)
+        if end:
+            journal.record("run_end", run=run_id, status=end)
+    return path.read_text()
 
 
-def test_last_run_unfinished_when_the_trial_was_sent_and_no_final_report(tmp_path):
-    text = _journal(tmp_path, ["ip ip-prefix PL index 10 permit 10.20.0.0 16", "commit trial 600 label netops-2",
-                               "refresh bgp 192.0.2.2 import"])
-    assert [r["event"] for r in read_journal(str(tmp_path / "PE1.journal.jsonl"))] == ["send"] * 3
-    run = last_run(text + '{"torn', {"run_id": "netops-2", "status": "in_progress"})
-    assert run["unfinished"] and run["run_id"] == "netops-2" and run["sent"] == [
-        "commit trial 600 label netops-2", "refresh bgp 192.0.2.2 import"], run
-    assert last_run(text, {"run_id": "netops-1", "status": "confirmed"})["unfinished"]   # an older run's report
-    assert not last_run(text, {"run_id": "netops-2", "status": "confirmed"})["unfinished"]
-    assert last_run(text, {"run_id": "netops-2", "status": "trial_pending"})["unfinished"]
-    assert not last_run("", None)["unfinished"] and read_journal(str(tmp_path / "none.jsonl")) == []
-    # a router the rollout never attempted, or one a check run wrote, needs nothing
-    for status in ("not_attempted", "would_change", "unchanged", "nothing_to_do", "failed", "rolled_back"):
-        assert not last_run("", {"run_id": None, "status": status})["unfinished"], status
-    assert not last_run("", {"run_id": "netops-3", "status": "in_progress"})["unfinished"]   # killed before the trial
+TRIAL = ["ip ip-prefix PL index 10 permit 10.20.0.0 16", "commit trial 600 label netops-2", "refresh bgp 192.0.2.2 import"]
+
+
+def test_last_run_unfinished_when_the_trial_was_sent_and_the_run_did_not_end(tmp_path):
+    text = _journal(tmp_path, ("netops-1", ["x", "commit trial 600 label netops-1"], "confirmed"), ("netops-2", TRIAL, None))
+    assert [r["event"] for r in read_journal(str(tmp_path / "PE1.journal.jsonl"))][-4:] == ["run_start"] + ["send"] * 3
+    run = last_run(text + '{"torn')
+    assert run["unfinished"] and run["run_id"] == "netops-2" and run["sent"] == TRIAL, run
+    assert "did not finish" in run["reason"]
+    assert not last_run("")["unfinished"] and read_journal(str(tmp_path / "none.jsonl")) == []
+
+
+@pytest.mark.parametrize("end,unfinished", [
+    ("confirmed", False), ("rolled_back", False), ("failed", False), ("unchanged", False),
+    ("trial_pending", True), ("mixed", True), ("unknown", True)])
+def test_last_run_judges_only_the_last_run_and_its_end(tmp_path, end, unfinished):
+    assert last_run(_journal(tmp_path, ("netops-2", TRIAL, end)))["unfinished"] is unfinished
+    # the recovery play's reconciled end makes it clean; a later run without a trial (unchanged) too
+    assert not last_run(_journal(tmp_path, ("netops-2", TRIAL, end), ("netops-2", [], "reconciled")))["unfinished"]
+
+
+def test_a_run_that_never_started_on_the_router_leaves_the_last_one_standing(tmp_path):
+    """Not attempted, or check mode: no run_start, so a trial_pending run before still needs the recovery."""
+    path = tmp_path / "PE1.journal.jsonl"
+    _journal(tmp_path, ("netops-2", TRIAL, "trial_pending"))
+    assert last_run(path.read_text())["unfinished"]
+    assert not last_run(_journal(tmp_path, ("netops-3", ["x"], None)))["unfinished"]   # killed before any trial
+
+
+def test_journal_masks_secrets_and_writes_nothing_of_a_no_log_task(tmp_path):
+    journal = Journal(str(tmp_path / "j"), "PE1", "t")
+    journal.before_send("peer 10.0.0.1 password cipher S3cret@x")
+    hidden = Journal(str(tmp_path / "j"), "PE1", "t", no_log=True)
+    hidden.before_send("route-policy SECRET permit node 10")
+    text = (tmp_path / "j").read_text()
+    assert "S3cret" not in text and "password cipher ******" in text and "SECRET" not in text
+    broken = Journal(str(tmp_path / "missing" / "j"), "PE1", "t")
+    broken.before_send("x")   # never raises: a warning for the task
+    assert "could not be written" in broken.problem
 
 
 def test_journal_lines_are_json_with_no_arguments(tmp_path):
