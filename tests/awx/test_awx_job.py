@@ -249,7 +249,8 @@ def test_run_job_changes_every_router_and_reports_per_host(awx_lab, run_job):
         assert stats["changed"].get(router), (router, stats)
         assert NEW_PREFIX_LINE in awx_lab.running_config(router)
         sent = commands_sent(awx_lab, router)
-        assert "commit trial 120" in sent, sent
+        assert [c for c in sent if c.startswith("commit trial")] == [c for c in sent if c.startswith(
+            "commit trial 120 label netops-")] != [], sent   # one trial, labelled with the run id
         assert "refresh bgp group UPSTREAM import" in sent, sent
         # The new policy took effect without a session reset: the aggregate is gone from the table.
         table = awx_lab.bgp(router)["tables"]["ipv4"]

@@ -31,6 +31,11 @@ POLICY_B = "ip ip-prefix PL-UPSTREAM-IN index 10 permit 203.0.113.0 24 less-equa
 LOGIN_CHATTER = ("", "quit")
 
 
+def _trial_commits(sent):
+    """How many of ``sent`` are the rollout's trial commit (labelled with its run id)."""
+    return sum(1 for c in sent if c.startswith("commit trial 120 label netops-"))
+
+
 def topology(count, upstreams=1):
     """``count`` edge routers, each with ``upstreams`` simulated upstream peers in group UPSTREAM."""
     routers, externals = [], []
@@ -125,7 +130,7 @@ def test_sixty_routers_in_three_concurrent_slices_confirm_once_each(make_lab, tm
     for router in lab.routers:
         assert lab.logins(router) == 1, (router, lab.logins(router))   # one keeper per job, no collision
         sent = commands_sent(lab, router)
-        assert "commit trial 120" in sent and "refresh bgp group UPSTREAM import" in sent, (router, sent)
+        assert _trial_commits(sent) == 1 and "refresh bgp group UPSTREAM import" in sent, (router, sent)
         assert POLICY_A in lab.running_config(router), router
 
     merged = awx_slices.merge(jobs)
@@ -172,7 +177,7 @@ def test_second_rollout_on_the_same_router_refuses_and_changes_nothing(make_lab,
     thread = threading.Thread(target=lambda: result.update(a=run(lab, [("rollout-a", [router], slow_a)], tmp_path)))
     thread.start()
     deadline = time.monotonic() + 120
-    while "commit trial 120" not in commands_sent(lab, router):
+    while not _trial_commits(commands_sent(lab, router)):
         assert time.monotonic() < deadline and thread.is_alive(), "rollout A never reached its trial commit"
         time.sleep(0.2)
 
@@ -188,7 +193,7 @@ def test_second_rollout_on_the_same_router_refuses_and_changes_nothing(make_lab,
     assert failed[0]["task"].startswith("Abort a trial commit left by an interrupted run"), failed[0]["task"]
     # B's session sent nothing but displays; the router holds A's change only, confirmed.
     by_session = sessions(lab, router)
-    session_a = [s for s, cmds in by_session.items() if "commit trial 120" in cmds]
+    session_a = [s for s, cmds in by_session.items() if _trial_commits(cmds)]
     assert len(session_a) == 1 and len(by_session) == 2, by_session
     (session_b,) = set(by_session) - set(session_a)
     assert by_session[session_b] and all(c.startswith("display") for c in by_session[session_b]), by_session[session_b]
