@@ -9,7 +9,7 @@ appends one JSON object per line: ``task`` when it starts, ``send`` before each 
 ``reply`` after its answer (or ``lost``), and ``result`` when the task ends. Each line is flushed and
 fsynced, so SIGKILL of ansible-playbook loses at most the line being written.
 The bgp_policy_rollout role adds ``run_start`` / ``run_end`` records around each router's run.
-``read_journal`` reads it back (a torn last line is skipped); ``last_run`` tells the recovery play (filter
+``parse_journal`` reads it back (a torn last line is skipped); ``last_run`` tells the recovery play (filter
 ``vrp_rollout_last_run``) whether the last rollout run on a router finished.
 """
 from __future__ import absolute_import, division, print_function
@@ -77,18 +77,14 @@ class Journal:
         self.record("result", **fields)
 
 
-def read_journal(path: str) -> list:
-    """The journal's records in order; ``[]`` when the file does not exist."""
+def parse_journal(text: str) -> list:
+    """The records of a journal's text, in order (the torn line a killed controller was writing is skipped)."""
     records = []
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    records.append(json.loads(line))
-                except ValueError:
-                    continue   # the line a killed controller was writing
-    except FileNotFoundError:
-        return []
+    for line in (text or "").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
     return records
 
 
@@ -111,12 +107,7 @@ def last_run(journal_text: str) -> dict:
     it wrote its trial commit and no ``run_end`` (the controller was killed or interrupted), or its last
     ``run_end`` says the router was left not clean.
     """
-    records = []
-    for line in (journal_text or "").splitlines():
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            continue   # the line a killed controller was writing
+    records = parse_journal(journal_text)
     starts = [i for i, r in enumerate(records) if r.get("event") == "run_start"]
     run = records[starts[-1]:] if starts else []
     ends = [r for r in run if r.get("event") == "run_end"]

@@ -9,7 +9,7 @@ from ansible_collections.netops.vrp.plugins.filter.vrp_rollout_report import (
     vrp_rollout_report,
     vrp_rollout_summary,
 )
-from ansible_collections.netops.vrp.plugins.plugin_utils.journal import Journal, last_run, read_journal
+from ansible_collections.netops.vrp.plugins.plugin_utils.journal import Journal, last_run, parse_journal
 
 PLAN = {"ok": True, "change_names": ["c1"], "soft_reset_targets": [{}]}
 FAILURE = {"task": "Soft reset every target", "msg": "PE1: refresh: session lost"}
@@ -96,11 +96,11 @@ TRIAL = ["ip ip-prefix PL index 10 permit 10.20.0.0 16", "commit trial 600 label
 
 def test_last_run_unfinished_when_the_trial_was_sent_and_the_run_did_not_end(tmp_path):
     text = _journal(tmp_path, ("netops-1", ["x", "commit trial 600 label netops-1"], "confirmed"), ("netops-2", TRIAL, None))
-    assert [r["event"] for r in read_journal(str(tmp_path / "PE1.journal.jsonl"))][-4:] == ["run_start"] + ["send"] * 3
+    assert [r["event"] for r in parse_journal((tmp_path / "PE1.journal.jsonl").read_text())][-4:] == ["run_start"] + ["send"] * 3
     run = last_run(text + '{"torn')
     assert run["unfinished"] and run["run_id"] == "netops-2" and run["sent"] == TRIAL, run
     assert "did not finish" in run["reason"]
-    assert not last_run("")["unfinished"] and read_journal(str(tmp_path / "none.jsonl")) == []
+    assert not last_run("")["unfinished"] and parse_journal("") == []
 
 
 @pytest.mark.parametrize("end,unfinished", [
