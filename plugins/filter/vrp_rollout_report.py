@@ -247,8 +247,8 @@ def vrp_recovery_report(steps, router, check_mode=False):
         status, message = "failed", "%s: %s" % (failure.get("task"), failure.get("msg"))
     elif seen is None:
         status = "nothing_to_do"
-        message = "the last run on %s finished (%s): nothing to reconcile" % (router, last.get("status")
-                                                                           or "no run on record")
+        finished = last.get("status") or "no run on record"
+        message = "the last run on %s finished (%s): nothing to reconcile" % (router, finished)
     elif seen["trial"] == "pending":
         status, message = "trial_pending", last.get("reason") or ""
     else:

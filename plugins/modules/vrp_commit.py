@@ -147,7 +147,9 @@ trial_seconds_left:
   returned: always
   type: int
 candidate_pending:
-  description: Whether an uncommitted candidate was pending in the module's SSH session before the task (it is discarded, except with O(action=status) and in check mode).
+  description:
+    - Whether an uncommitted candidate was pending in the module's SSH session before the task.
+    - It is discarded, except with O(action=status) and in check mode.
   returned: always
   type: bool
 waited:
