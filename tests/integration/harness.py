@@ -232,7 +232,8 @@ def run_playbook(playbook, inventory, workdir=None, check=False, diff=False, ext
         playbook_path = os.path.join(str(workdir), "playbook-%d.yml" % int(time.time() * 1000))
         with open(playbook_path, "w") as handle:
             handle.write(textwrap.dedent(playbook))
-    results_path = playbook_path + ".results.json"
+    # in workdir, never beside a playbook of the repository
+    results_path = os.path.join(str(workdir), os.path.basename(playbook_path) + ".results.json")
     own_keeper_dir = keeper_dir is None
     keeper_dir = keeper_dir or tempfile.mkdtemp(prefix="nvk-")
 
